@@ -1,0 +1,39 @@
+//! `xai`: explain, attack and evaluate classifiers of burn-xai's model zoo from the shell.
+
+mod common;
+mod zoo;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// burn-xai: explanations and their evaluation for Burn classifiers.
+///
+/// Models are addressed by name (`xai zoo list`); data comes from the data directory
+/// (`--data-dir`, else $BURN_XAI_DATA, else ../shared next to the workspace).
+#[derive(Parser)]
+#[command(name = "xai", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The model zoo: list the models, or check that their import is faithful.
+    #[command(subcommand)]
+    Zoo(zoo::ZooCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Zoo(cmd) => zoo::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! # xai-core
+//!
+//! The abstractions every part of burn-xai shares: the [`Classifier`] trait (any closure
+//! `Fn(Tensor<D>) -> Tensor<2>`), [`FeatureSpace`]s that group input elements into features,
+//! [`FeatureMask`]s, [`Attribution`] maps, model-evaluation [`Cost`]s, seeds, batching, norms,
+//! run-time device choice and the [`XaiError`] type.
+#![warn(missing_docs)]
+
+pub mod attribution;
+pub mod batching;
+pub mod classifier;
+pub mod cost;
+pub mod device;
+pub mod error;
+pub mod feature_space;
+pub mod host;
+pub mod mask;
+pub mod norm;
+pub mod seed;
+
+pub use attribution::Attribution;
+pub use classifier::{Classifier, Evaluator};
+pub use cost::{Cost, CostCounter};
+pub use device::DeviceChoice;
+pub use error::{Result, XaiError};
+pub use feature_space::{FeatureLayout, FeatureSpace};
+pub use mask::FeatureMask;
+pub use norm::Norm;

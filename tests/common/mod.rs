@@ -1,0 +1,14 @@
+//! Shared test support: the zoo's weights are written from the ONNX files on first use.
+
+use std::sync::OnceLock;
+
+/// Ensures `models/weights/*.bpk` exist (imported from the data directory's ONNX files).
+pub fn ensure_weights() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let imported = xtask::import_onnx::ensure_weights(None).expect("importing the zoo's ONNX files");
+        if !imported.is_empty() {
+            eprintln!("imported weights of {imported:?}");
+        }
+    });
+}

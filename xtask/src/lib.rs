@@ -1,0 +1,3 @@
+//! Project automation for burn-xai, as a library so tests can prepare the model weights.
+
+pub mod import_onnx;
