@@ -48,9 +48,7 @@ pub struct DataDir {
 /// The built-in default: `<workspace root>/../shared`, where the workspace root is the parent
 /// of this crate's folder (canonicalised when it exists).
 pub fn default_data_dir() -> PathBuf {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .join("..")
-        .join("shared");
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("..").join("shared");
     std::fs::canonicalize(&path).unwrap_or(path)
 }
 
@@ -65,20 +63,11 @@ impl DataDir {
     /// callers that read configuration elsewhere).
     pub fn resolve_with(explicit: Option<&Path>, env_value: Option<OsString>) -> Self {
         if let Some(path) = explicit {
-            return Self {
-                root: path.to_path_buf(),
-                source: DataDirSource::Explicit,
-            };
+            return Self { root: path.to_path_buf(), source: DataDirSource::Explicit };
         }
         match env_value {
-            Some(v) if !v.is_empty() => Self {
-                root: PathBuf::from(v),
-                source: DataDirSource::Env,
-            },
-            _ => Self {
-                root: default_data_dir(),
-                source: DataDirSource::Default,
-            },
+            Some(v) if !v.is_empty() => Self { root: PathBuf::from(v), source: DataDirSource::Env },
+            _ => Self { root: default_data_dir(), source: DataDirSource::Default },
         }
     }
 
@@ -96,11 +85,7 @@ impl DataDir {
     /// the data directory in use, and how to choose another one.
     pub fn require(&self, relative: impl AsRef<Path>) -> Result<PathBuf> {
         let path = self.root.join(relative.as_ref());
-        if path.is_file() {
-            Ok(path)
-        } else {
-            Err(XaiError::file(&path, self.missing_hint()))
-        }
+        if path.is_file() { Ok(path) } else { Err(XaiError::file(&path, self.missing_hint())) }
     }
 
     /// The first existing file among `candidates` (paths relative to the data directory, tried
@@ -128,11 +113,7 @@ impl DataDir {
             }
         }
         let first = tried.first().cloned().unwrap_or_else(|| self.root.clone());
-        let others: Vec<String> = tried
-            .iter()
-            .skip(1)
-            .map(|p| p.display().to_string())
-            .collect();
+        let others: Vec<String> = tried.iter().skip(1).map(|p| p.display().to_string()).collect();
         let mut reason = self.missing_hint();
         if !others.is_empty() {
             reason = format!("{reason} (also tried: {})", others.join(", "));
@@ -171,10 +152,7 @@ mod tests {
     #[test]
     fn env_wins_over_default_and_empty_env_is_ignored() {
         let d = DataDir::resolve_with(None, Some("/y".into()));
-        assert_eq!(
-            (d.path(), d.source()),
-            (Path::new("/y"), DataDirSource::Env)
-        );
+        assert_eq!((d.path(), d.source()), (Path::new("/y"), DataDirSource::Env));
         let d = DataDir::resolve_with(None, Some("".into()));
         assert_eq!(d.source(), DataDirSource::Default);
         assert!(d.path().ends_with("shared"));
@@ -184,27 +162,13 @@ mod tests {
     fn missing_file_error_names_file_and_env_var() {
         let d = DataDir::resolve_with(Some(Path::new("/nonexistent-burn-xai")), None);
         let msg = d.require("datasets/mnist/x.gz").unwrap_err().to_string();
-        assert!(
-            msg.contains("/nonexistent-burn-xai/datasets/mnist/x.gz"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains(DATA_DIR_ENV) && msg.contains("--data-dir"),
-            "{msg}"
-        );
+        assert!(msg.contains("/nonexistent-burn-xai/datasets/mnist/x.gz"), "{msg}");
+        assert!(msg.contains(DATA_DIR_ENV) && msg.contains("--data-dir"), "{msg}");
         let c = idx_candidates("datasets/mnist", "t10k");
         let refs: Vec<&str> = c.iter().map(String::as_str).collect();
-        let msg = d
-            .require_any(&refs, &[Path::new("/nonexistent-fallback")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            msg.starts_with("/nonexistent-burn-xai/datasets/mnist/t10k.gz"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("/nonexistent-fallback/t10k") && msg.contains(DATA_DIR_ENV),
-            "{msg}"
-        );
+        let msg =
+            d.require_any(&refs, &[Path::new("/nonexistent-fallback")]).unwrap_err().to_string();
+        assert!(msg.starts_with("/nonexistent-burn-xai/datasets/mnist/t10k.gz"), "{msg}");
+        assert!(msg.contains("/nonexistent-fallback/t10k") && msg.contains(DATA_DIR_ENV), "{msg}");
     }
 }

@@ -51,25 +51,14 @@ impl Dataset {
                 &[item_names.len()],
             ));
         }
-        if let Some((i, &bad)) = labels
-            .iter()
-            .enumerate()
-            .find(|&(_, &l)| l >= class_names.len())
-        {
+        if let Some((i, &bad)) = labels.iter().enumerate().find(|&(_, &l)| l >= class_names.len()) {
             return Err(XaiError::invalid(
                 format!("{name} label of item {i}"),
                 bad,
                 format!("a class index in 0..{}", class_names.len()),
             ));
         }
-        Ok(Self {
-            name,
-            images,
-            sample_shape,
-            labels,
-            class_names,
-            item_names,
-        })
+        Ok(Self { name, images, sample_shape, labels, class_names, item_names })
     }
 
     /// The dataset's name (e.g. `mnist-test`).
@@ -119,11 +108,7 @@ impl Dataset {
             Err(XaiError::invalid(
                 format!("{} index", self.name),
                 i,
-                format!(
-                    "an index in 0..{} (the dataset has {} samples)",
-                    self.len(),
-                    self.len()
-                ),
+                format!("an index in 0..{} (the dataset has {} samples)", self.len(), self.len()),
             ))
         }
     }
@@ -152,11 +137,7 @@ impl Dataset {
     /// Returns `[indices.len(), C, H, W]`. `indices` must be non-empty.
     pub fn batch_tensor(&self, indices: &[usize], device: &Device) -> Result<Tensor<4>> {
         if indices.is_empty() {
-            return Err(XaiError::invalid(
-                "batch indices",
-                "[]",
-                "at least one index",
-            ));
+            return Err(XaiError::invalid("batch indices", "[]", "at least one index"));
         }
         let n: usize = self.sample_shape.iter().product();
         let mut values = Vec::with_capacity(indices.len() * n);

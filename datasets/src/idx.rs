@@ -81,25 +81,14 @@ pub fn read_idx_pair(images: &Path, labels: &Path) -> Result<(IdxImages, Vec<u8>
 
 /// Parses the decompressed bytes of an IDX image file; `path` only names the file in errors.
 pub fn parse_idx_images(bytes: &[u8], path: &Path) -> Result<IdxImages> {
-    let dims = parse_header(
-        bytes,
-        IMAGES_MAGIC,
-        3,
-        "IDX images, u8 [N, rows, cols]",
-        path,
-    )?;
+    let dims = parse_header(bytes, IMAGES_MAGIC, 3, "IDX images, u8 [N, rows, cols]", path)?;
     let (count, rows, cols) = (dims[0], dims[1], dims[2]);
     let expected = count
         .checked_mul(rows)
         .and_then(|v| v.checked_mul(cols))
         .ok_or_else(|| XaiError::file(path, format!("header dimensions {dims:?} overflow")))?;
     let payload = check_payload(bytes, 16, expected, "pixel data", path)?;
-    Ok(IdxImages {
-        count,
-        rows,
-        cols,
-        pixels: payload.to_vec(),
-    })
+    Ok(IdxImages { count, rows, cols, pixels: payload.to_vec() })
 }
 
 /// Parses the decompressed bytes of an IDX label file; `path` only names the file in errors.
@@ -156,11 +145,7 @@ fn check_payload<'a>(
     let payload = bytes.get(offset..).unwrap_or_default();
     let found = payload.len();
     if found != expected {
-        let kind = if found < expected {
-            "truncated"
-        } else {
-            "trailing bytes"
-        };
+        let kind = if found < expected { "truncated" } else { "trailing bytes" };
         return Err(XaiError::file(
             path,
             format!("{kind}: expected {expected} bytes of {what}, found {found}"),

@@ -27,9 +27,8 @@ pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
         .map_err(|e| XaiError::file(path, format!("cannot open image: {e}")))?
         .with_guessed_format()
         .map_err(|e| XaiError::file(path, format!("cannot read image: {e}")))?;
-    let image = reader
-        .decode()
-        .map_err(|e| XaiError::file(path, format!("cannot decode image: {e}")))?;
+    let image =
+        reader.decode().map_err(|e| XaiError::file(path, format!("cannot decode image: {e}")))?;
     Ok(image.to_rgb8())
 }
 
@@ -47,18 +46,10 @@ pub fn resize_center_crop(image: &RgbImage, shorter: u32, crop: u32) -> Result<R
     let scaled = |long: u32, short: u32| {
         let side = u64::from(shorter) * u64::from(long) / u64::from(short);
         u32::try_from(side).map_err(|_| {
-            XaiError::invalid(
-                "resized side",
-                side,
-                "at most u32::MAX (image too elongated)",
-            )
+            XaiError::invalid("resized side", side, "at most u32::MAX (image too elongated)")
         })
     };
-    let (nw, nh) = if w <= h {
-        (shorter, scaled(h, w)?)
-    } else {
-        (scaled(w, h)?, shorter)
-    };
+    let (nw, nh) = if w <= h { (shorter, scaled(h, w)?) } else { (scaled(w, h)?, shorter) };
     let resized = imageops::resize(image, nw, nh, FilterType::Triangle);
     let offset = |size: u32| (f64::from(size - crop) / 2.0).round_ties_even() as u32;
     Ok(imageops::crop_imm(&resized, offset(nw), offset(nh), crop, crop).to_image())
@@ -113,9 +104,8 @@ impl ImageFolder {
             .map_err(|e| XaiError::file(dir, format!("cannot list folder: {e}")))?;
         let mut files = Vec::new();
         for entry in entries {
-            let path = entry
-                .map_err(|e| XaiError::file(dir, format!("cannot list folder: {e}")))?
-                .path();
+            let path =
+                entry.map_err(|e| XaiError::file(dir, format!("cannot list folder: {e}")))?.path();
             let is_image = path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -125,10 +115,7 @@ impl ImageFolder {
             }
         }
         files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            files,
-        })
+        Ok(Self { dir: dir.to_path_buf(), files })
     }
 
     /// The folder.
@@ -145,11 +132,7 @@ impl ImageFolder {
     pub fn names(&self) -> Vec<String> {
         self.files
             .iter()
-            .map(|p| {
-                p.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
+            .map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
             .collect()
     }
 

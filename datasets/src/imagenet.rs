@@ -60,10 +60,7 @@ pub fn read_sample_labels(path: &Path) -> Result<Vec<SampleLabel>> {
     let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
     let column = |name: &str| {
         header.iter().position(|h| *h == name).ok_or_else(|| {
-            XaiError::file(
-                path,
-                format!("header lacks the column `{name}` (found {header:?})"),
-            )
+            XaiError::file(path, format!("header lacks the column `{name}` (found {header:?})"))
         })
     };
     let cols = [
@@ -84,11 +81,7 @@ pub fn read_sample_labels(path: &Path) -> Result<Vec<SampleLabel>> {
             fields.get(c).copied().ok_or_else(|| {
                 XaiError::file(
                     path,
-                    format!(
-                        "line {line_no}: {} fields, expected at least {}",
-                        fields.len(),
-                        c + 1
-                    ),
+                    format!("line {line_no}: {} fields, expected at least {}", fields.len(), c + 1),
                 )
             })
         };

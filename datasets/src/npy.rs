@@ -54,11 +54,7 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NpyArray> {
         .ok_or_else(|| XaiError::file(path, format!("shape {shape:?} overflows")))?;
     let expected = count.saturating_mul(size);
     if payload.len() != expected {
-        let kind = if payload.len() < expected {
-            "truncated"
-        } else {
-            "trailing bytes"
-        };
+        let kind = if payload.len() < expected { "truncated" } else { "trailing bytes" };
         return Err(XaiError::file(
             path,
             format!(

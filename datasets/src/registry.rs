@@ -18,12 +18,8 @@ use crate::image_folder::{CROP_SIZE, load_image_chw};
 use crate::imagenet::{read_class_names, read_sample_labels};
 
 /// The names [`load`] knows.
-pub const DATASET_NAMES: [&str; 4] = [
-    "mnist-test",
-    "fashion-mnist-train",
-    "fashion-mnist-test",
-    "imagenet-samples",
-];
+pub const DATASET_NAMES: [&str; 4] =
+    ["mnist-test", "fashion-mnist-train", "fashion-mnist-test", "imagenet-samples"];
 
 /// MNIST's class names: the digits.
 pub const MNIST_CLASSES: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -110,10 +106,7 @@ fn load_idx(
     if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes.len()) {
         return Err(XaiError::file(
             &labels_path,
-            format!(
-                "label {bad} is not a class of {name} (0..{})",
-                classes.len()
-            ),
+            format!("label {bad} is not a class of {name} (0..{})", classes.len()),
         ));
     }
     let item_names = (0..images.count).map(|i| format!("{name}#{i}")).collect();
@@ -148,10 +141,7 @@ fn load_imagenet_samples(name: &str, dir: &DataDir) -> Result<Dataset> {
         if shape != [3, side, side] {
             return Err(XaiError::file(
                 &crop_path,
-                format!(
-                    "expected a {side}x{side} crop, found {}x{}",
-                    shape[2], shape[1]
-                ),
+                format!("expected a {side}x{side} crop, found {}x{}", shape[2], shape[1]),
             ));
         }
         images.extend(values);

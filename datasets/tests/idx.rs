@@ -12,10 +12,8 @@ use xai_datasets::idx::{
 fn mnist_paths() -> (std::path::PathBuf, std::path::PathBuf) {
     let d = data_dir();
     (
-        d.require("datasets/mnist/t10k-images-idx3-ubyte.gz")
-            .unwrap(),
-        d.require("datasets/mnist/t10k-labels-idx1-ubyte.gz")
-            .unwrap(),
+        d.require("datasets/mnist/t10k-images-idx3-ubyte.gz").unwrap(),
+        d.require("datasets/mnist/t10k-labels-idx1-ubyte.gz").unwrap(),
     )
 }
 
@@ -30,20 +28,14 @@ fn real_mnist_test_header_labels_and_pixels() {
         counts[usize::from(l)] += 1;
     }
     // The well-known class counts of the MNIST test set.
-    assert_eq!(
-        counts,
-        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-    );
+    assert_eq!(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
     // First labels and pixel sums of the first images, from shared/reference/mnist_cnn_reference.json.
     assert_eq!(&labels[..8], &[7, 2, 1, 0, 4, 1, 4, 9]);
     let sums = [72.36863f32, 113.13725, 38.7098, 145.15294];
     let values = images.to_f32();
     for (i, want) in sums.iter().enumerate() {
         let got: f32 = values[i * 784..(i + 1) * 784].iter().sum();
-        assert!(
-            (got - want).abs() < 1e-3,
-            "image {i}: sum {got}, reference {want}"
-        );
+        assert!((got - want).abs() < 1e-3, "image {i}: sum {got}, reference {want}");
     }
 }
 
@@ -51,26 +43,13 @@ fn real_mnist_test_header_labels_and_pixels() {
 fn gzip_and_plain_readers_agree() {
     let (images_path, labels_path) = mnist_paths();
     let dir = temp_dir("plain");
-    let plain_images = write(
-        &dir,
-        "images-no-gz-suffix.gz.bin",
-        &read_maybe_gzip(&images_path).unwrap(),
-    );
+    let plain_images =
+        write(&dir, "images-no-gz-suffix.gz.bin", &read_maybe_gzip(&images_path).unwrap());
     let plain_labels = write(&dir, "labels", &read_maybe_gzip(&labels_path).unwrap());
-    assert_eq!(
-        read_idx_images(&plain_images).unwrap(),
-        read_idx_images(&images_path).unwrap()
-    );
-    assert_eq!(
-        read_idx_labels(&plain_labels).unwrap(),
-        read_idx_labels(&labels_path).unwrap()
-    );
+    assert_eq!(read_idx_images(&plain_images).unwrap(), read_idx_images(&images_path).unwrap());
+    assert_eq!(read_idx_labels(&plain_labels).unwrap(), read_idx_labels(&labels_path).unwrap());
     // A gzip file named without `.gz` is still recognised by its magic bytes.
-    let gz_named_plain = write(
-        &dir,
-        "labels-plain-name",
-        &std::fs::read(&labels_path).unwrap(),
-    );
+    let gz_named_plain = write(&dir, "labels-plain-name", &std::fs::read(&labels_path).unwrap());
     assert_eq!(read_idx_labels(&gz_named_plain).unwrap().len(), 10_000);
 }
 
@@ -80,10 +59,7 @@ fn assert_file_error(
     words: &[&str],
 ) {
     let msg = result.expect_err("expected an error").to_string();
-    assert!(
-        msg.contains(&path.display().to_string()),
-        "error does not name the file: {msg}"
-    );
+    assert!(msg.contains(&path.display().to_string()), "error does not name the file: {msg}");
     for w in words {
         assert!(msg.contains(w), "error lacks {w:?}: {msg}");
     }
@@ -92,12 +68,7 @@ fn assert_file_error(
 #[test]
 fn truncated_wrong_magic_and_short_header_are_errors_naming_the_file() {
     let dir = temp_dir("damaged");
-    let images = IdxImages {
-        count: 10,
-        rows: 28,
-        cols: 28,
-        pixels: vec![7; 7840],
-    };
+    let images = IdxImages { count: 10, rows: 28, cols: 28, pixels: vec![7; 7840] };
     let full = encode_idx_images(&images).unwrap();
 
     let truncated = write(&dir, "truncated-images", &full[..1234 + 16]);
@@ -107,16 +78,8 @@ fn truncated_wrong_magic_and_short_header_are_errors_naming_the_file() {
         &["truncated", "expected 7840 bytes of pixel data, found 1234"],
     );
 
-    let trailing = write(
-        &dir,
-        "trailing-images",
-        &[full.as_slice(), &[0, 0]].concat(),
-    );
-    assert_file_error(
-        read_idx_images(&trailing),
-        &trailing,
-        &["trailing", "found 7842"],
-    );
+    let trailing = write(&dir, "trailing-images", &[full.as_slice(), &[0, 0]].concat());
+    assert_file_error(read_idx_images(&trailing), &trailing, &["trailing", "found 7842"]);
 
     let labels = write(&dir, "labels", &encode_idx_labels(&[1, 2, 3]).unwrap());
     assert_file_error(
@@ -131,11 +94,7 @@ fn truncated_wrong_magic_and_short_header_are_errors_naming_the_file() {
     );
 
     let short = write(&dir, "short", &full[..10]);
-    assert_file_error(
-        read_idx_images(&short),
-        &short,
-        &["too short", "10 bytes, need 16"],
-    );
+    assert_file_error(read_idx_images(&short), &short, &["too short", "10 bytes, need 16"]);
 
     let missing = dir.join("does-not-exist");
     assert_file_error(read_idx_labels(&missing), &missing, &["cannot read"]);
@@ -162,12 +121,7 @@ fn corrupt_and_truncated_gzip_are_errors_naming_the_file() {
 #[test]
 fn image_and_label_counts_must_agree() {
     let dir = temp_dir("pair");
-    let images = IdxImages {
-        count: 3,
-        rows: 2,
-        cols: 2,
-        pixels: vec![0; 12],
-    };
+    let images = IdxImages { count: 3, rows: 2, cols: 2, pixels: vec![0; 12] };
     let ip = write(&dir, "i", &encode_idx_images(&images).unwrap());
     let lp = write(&dir, "l", &encode_idx_labels(&[1, 2]).unwrap());
     assert_file_error(read_idx_pair(&ip, &lp), &lp, &["2 labels", "3 images"]);

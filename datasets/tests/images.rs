@@ -28,11 +28,7 @@ fn crops_match_the_pil_reference_crops() {
         let (reference, shape) = load_image_chw(&folder.join(&row.crop)).unwrap();
         assert_eq!(shape, [3, 224, 224], "{}", row.crop);
         let mad = mean_abs_diff(&ours, &reference);
-        let max = ours
-            .iter()
-            .zip(&reference)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
+        let max = ours.iter().zip(&reference).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
         println!(
             "{:16} mean |ours - PIL| = {mad:.5} ({:.2}/255), max = {max:.4}",
             row.file,
@@ -42,37 +38,23 @@ fn crops_match_the_pil_reference_crops() {
         worst_max = worst_max.max(max);
     }
     println!("worst mean abs diff over the sample photos: {worst:.5}, worst pixel {worst_max:.4}");
-    assert!(
-        worst < 0.004,
-        "crops differ from the reference by {worst} on average (> 1/255)"
-    );
-    assert!(
-        worst_max < 0.035,
-        "a crop pixel differs from the reference by {worst_max} (> 9/255)"
-    );
+    assert!(worst < 0.004, "crops differ from the reference by {worst} on average (> 1/255)");
+    assert!(worst_max < 0.035, "a crop pixel differs from the reference by {worst_max} (> 9/255)");
 }
 
 #[test]
 fn pelican_crop_matches_the_reference_input_sums() {
     // shared/reference/efficientnet_lite0_reference.json, "pelican": input_sum and channel sums.
     let d = data_dir();
-    let (crop, shape) = load_image_chw(
-        &d.require("images/imagenet-samples/crops_224/pelican.png")
-            .unwrap(),
-    )
-    .unwrap();
+    let (crop, shape) =
+        load_image_chw(&d.require("images/imagenet-samples/crops_224/pelican.png").unwrap())
+            .unwrap();
     assert_eq!(shape, [3, 224, 224]);
     let plane = 224 * 224;
     let want = [31_684.106_6_f64, 29_744.349_8, 28_877.632_1];
     for (c, w) in want.iter().enumerate() {
-        let got: f64 = crop[c * plane..(c + 1) * plane]
-            .iter()
-            .map(|&v| f64::from(v))
-            .sum();
-        assert!(
-            (got - w).abs() < 0.05,
-            "channel {c}: sum {got}, reference {w}"
-        );
+        let got: f64 = crop[c * plane..(c + 1) * plane].iter().map(|&v| f64::from(v)).sum();
+        assert!((got - w).abs() < 0.05, "channel {c}: sum {got}, reference {w}");
     }
     // First pixel (RGB) of the reference: 0.80392, 0.77255, 0.77647.
     let first = [crop[0], crop[plane], crop[2 * plane]];
@@ -114,10 +96,7 @@ fn labels_tsv_and_class_names() {
         read_sample_labels(&d.require("images/imagenet-samples/labels.tsv").unwrap()).unwrap();
     assert_eq!(rows[0].file, "pelican.jpeg");
     assert_eq!(rows[0].crop, "crops_224/pelican.png");
-    assert_eq!(
-        (rows[0].top1_index, rows[0].top1_wnid.as_str()),
-        (144, "n02051845")
-    );
+    assert_eq!((rows[0].top1_index, rows[0].top1_wnid.as_str()), (144, "n02051845"));
     let indices: Vec<usize> = rows.iter().map(|r| r.top1_index).collect();
     assert_eq!(indices, [144, 22, 282, 967, 450, 657]);
     for r in &rows {
@@ -138,20 +117,14 @@ fn bad_image_and_side_files_are_errors_naming_the_file() {
     }
     let bad_classes = write(&dir, "classes.txt", b"n01440764 tench\nnoname\n");
     let msg = read_class_names(&bad_classes).unwrap_err().to_string();
-    assert!(
-        msg.contains("classes.txt") && msg.contains("line 2"),
-        "{msg}"
-    );
+    assert!(msg.contains("classes.txt") && msg.contains("line 2"), "{msg}");
     let bad_tsv = write(
         &dir,
         "labels.tsv",
         b"file\tcrop\ttop1_index\ttop1_wnid\ttop1_name\na.png\tc/a.png\tseven\tn0\tx\n",
     );
     let msg = read_sample_labels(&bad_tsv).unwrap_err().to_string();
-    assert!(
-        msg.contains("labels.tsv") && msg.contains("line 2") && msg.contains("seven"),
-        "{msg}"
-    );
+    assert!(msg.contains("labels.tsv") && msg.contains("line 2") && msg.contains("seven"), "{msg}");
     let no_col = write(&dir, "nocol.tsv", b"file\tcrop\n");
     let msg = read_sample_labels(&no_col).unwrap_err().to_string();
     assert!(msg.contains("top1_index"), "{msg}");
@@ -168,9 +141,7 @@ fn resize_center_crop_gives_224_squares_and_keeps_flat_colours() {
         let plane = 224 * 224;
         for (c, v) in [10.0f32, 128.0, 255.0].iter().enumerate() {
             assert!(
-                chw[c * plane..(c + 1) * plane]
-                    .iter()
-                    .all(|x| (x - v / 255.0).abs() < 1e-6),
+                chw[c * plane..(c + 1) * plane].iter().all(|x| (x - v / 255.0).abs() < 1e-6),
                 "{w}x{h} channel {c}"
             );
         }

@@ -17,26 +17,18 @@ fn mnist_test_loads_with_labels_and_pixel_range() {
     assert_eq!(ds.labels()[0], 7);
     assert_eq!(ds.class_names()[7], "7");
     assert_eq!(ds.item_names()[3], "mnist-test#3");
-    let (min, max) = ds
-        .images()
-        .iter()
-        .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) =
+        ds.images().iter().fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     assert_eq!((min, max), (0.0, 1.0));
     let mut counts = [0usize; 10];
     ds.labels().iter().for_each(|&l| counts[l] += 1);
-    assert_eq!(
-        counts,
-        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-    );
+    assert_eq!(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
 }
 
 #[test]
 fn fashion_mnist_train_and_test_load() {
     let d = common::data_dir();
-    for (name, n) in [
-        ("fashion-mnist-test", 10_000),
-        ("fashion-mnist-train", 60_000),
-    ] {
+    for (name, n) in [("fashion-mnist-test", 10_000), ("fashion-mnist-train", 60_000)] {
         let ds = load_from(name, &d).unwrap();
         assert_eq!((ds.len(), ds.sample_shape()), (n, [1, 28, 28]), "{name}");
         assert_eq!(ds.class_names()[9], "Ankle boot");
@@ -75,10 +67,7 @@ fn missing_data_dir_names_the_file_and_how_to_set_it() {
     for name in ["mnist-test", "imagenet-samples"] {
         let msg = load(name, Some(missing)).unwrap_err().to_string();
         assert!(msg.contains("/nonexistent/burn-xai-data/"), "{msg}");
-        assert!(
-            msg.contains(DATA_DIR_ENV) && msg.contains("--data-dir"),
-            "{msg}"
-        );
+        assert!(msg.contains(DATA_DIR_ENV) && msg.contains("--data-dir"), "{msg}");
     }
     let msg = load("mnist-test", Some(missing)).unwrap_err().to_string();
     assert!(msg.contains("t10k-images-idx3-ubyte.gz"), "{msg}");
@@ -93,11 +82,7 @@ fn an_empty_data_dir_with_plain_idx_files_works() {
     std::fs::create_dir_all(&mnist).unwrap();
     for stem in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
         let gz = src.require(format!("datasets/mnist/{stem}.gz")).unwrap();
-        std::fs::write(
-            mnist.join(stem),
-            xai_datasets::idx::read_maybe_gzip(&gz).unwrap(),
-        )
-        .unwrap();
+        std::fs::write(mnist.join(stem), xai_datasets::idx::read_maybe_gzip(&gz).unwrap()).unwrap();
     }
     let ds = load_from("mnist-test", &DataDir::resolve(Some(&root))).unwrap();
     assert_eq!((ds.len(), ds.labels()[0]), (10_000, 7));
@@ -107,15 +92,8 @@ fn an_empty_data_dir_with_plain_idx_files_works() {
 fn tiny() -> Dataset {
     let images: Vec<f32> = (0..3 * 2 * 2 * 2).map(|v| v as f32 / 24.0).collect();
     let names = vec!["a".into(), "b".into(), "c".into()];
-    Dataset::new(
-        "tiny",
-        images,
-        [2, 2, 2],
-        vec![0, 1, 1],
-        vec!["x".into(), "y".into()],
-        names,
-    )
-    .unwrap()
+    Dataset::new("tiny", images, [2, 2, 2], vec![0, 1, 1], vec!["x".into(), "y".into()], names)
+        .unwrap()
 }
 
 #[test]

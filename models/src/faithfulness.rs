@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 use xai_core::classifier::{argmax_rows, class_logits};
 use xai_core::host::{classes_tensor, to_vec_f32};
-use xai_core::{Evaluator, Result, XaiError};
+use xai_core::{Classifier, Evaluator, Result, XaiError};
 use xai_datasets::{DataDir, load_image_chw, read_sample_labels, registry};
 
 /// Largest deviation of our outputs from a reference.
@@ -27,7 +27,11 @@ pub struct Deviation {
 impl Deviation {
     fn between(ours: &[f32], reference: &[f32], inputs: usize) -> Result<Self> {
         if ours.len() != reference.len() {
-            return Err(XaiError::shape("reference values", format!("{} values", ours.len()), &[reference.len()]));
+            return Err(XaiError::shape(
+                "reference values",
+                format!("{} values", ours.len()),
+                &[reference.len()],
+            ));
         }
         let max_abs = ours.iter().zip(reference).fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
         let scale = reference.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
@@ -77,7 +81,12 @@ impl Default for CheckOptions {
 }
 
 /// Checks a zoo model against the references in `data`.
-pub fn check(name: ModelName, device: &Device, data: &DataDir, opts: &CheckOptions) -> Result<ZooCheck> {
+pub fn check(
+    name: ModelName,
+    device: &Device,
+    data: &DataDir,
+    opts: &CheckOptions,
+) -> Result<ZooCheck> {
     let model = ZooModel::load(name, device)?;
     match name {
         ModelName::MnistCnn => check_mnist_cnn(&model, data, opts),
@@ -86,7 +95,8 @@ pub fn check(name: ModelName, device: &Device, data: &DataDir, opts: &CheckOptio
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| XaiError::file(path, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| XaiError::file(path, format!("cannot read: {e}")))?;
     serde_json::from_str(&text).map_err(|e| XaiError::file(path, format!("invalid JSON: {e}")))
 }
 
@@ -106,7 +116,9 @@ fn json_f32s(v: &Value, path: &Path, what: &str) -> Result<Vec<f32>> {
 }
 
 fn json_usize(v: &Value, path: &Path, what: &str) -> Result<usize> {
-    v.as_u64().map(|n| n as usize).ok_or_else(|| XaiError::file(path, format!("'{what}' is not a count")))
+    v.as_u64()
+        .map(|n| n as usize)
+        .ok_or_else(|| XaiError::file(path, format!("'{what}' is not a count")))
 }
 
 fn check_mnist_cnn(model: &ZooModel, data: &DataDir, opts: &CheckOptions) -> Result<ZooCheck> {
@@ -125,11 +137,16 @@ fn check_mnist_cnn(model: &ZooModel, data: &DataDir, opts: &CheckOptions) -> Res
     let ref_logits = json_f32s(&reference["logits_onnxruntime"], &ref_path, "logits_onnxruntime")?;
     let (logits, grads) = eval.gradient(x, |l| class_logits(l, classes_tensor(&labels, device)));
     let logits = Deviation::between(&to_vec_f32(logits)?, &ref_logits, indices.len())?;
-    let ref_grads = json_f32s(&reference["grads_all16"]["values"], &ref_path, "grads_all16.values")?;
+    let ref_grads =
+        json_f32s(&reference["grads_all16"]["values"], &ref_path, "grads_all16.values")?;
     let gradients = Deviation::between(&to_vec_f32(grads)?, &ref_grads, indices.len())?;
 
     let (rows, expected_correct): (Vec<usize>, usize) = if opts.full_test_set {
-        let expected = json_usize(&reference["full_test_set"]["onnxruntime_correct"], &ref_path, "onnxruntime_correct")?;
+        let expected = json_usize(
+            &reference["full_test_set"]["onnxruntime_correct"],
+            &ref_path,
+            "onnxruntime_correct",
+        )?;
         ((0..dataset.len()).collect(), expected)
     } else {
         let preds = json_f32s(&reference["predictions"], &ref_path, "predictions")?;
@@ -142,7 +159,9 @@ fn check_mnist_cnn(model: &ZooModel, data: &DataDir, opts: &CheckOptions) -> Res
         let truth = dataset.batch_labels(chunk)?;
         correct += preds.iter().zip(&truth).filter(|(p, t)| p == t).count();
     }
-    let pass = logits.max_rel <= TOLERANCE && gradients.max_rel <= TOLERANCE && correct == expected_correct;
+    let pass = logits.max_rel <= TOLERANCE
+        && gradients.max_rel <= TOLERANCE
+        && correct == expected_correct;
     Ok(ZooCheck {
         model: model.info().name.into(),
         logits,
@@ -168,10 +187,16 @@ fn check_efficientnet(model: &ZooModel, data: &DataDir) -> Result<ZooCheck> {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let mut correct = 0;
     for image in images {
-        let crop = image["crop"].as_str().ok_or_else(|| XaiError::file(&ref_path, "an image lacks 'crop'"))?;
-        let (pixels, shape) = load_image_chw(&data.require(Path::new("images/imagenet-samples").join(crop))?)?;
+        let crop = image["crop"]
+            .as_str()
+            .ok_or_else(|| XaiError::file(&ref_path, "an image lacks 'crop'"))?;
+        let (pixels, shape) =
+            load_image_chw(&data.require(Path::new("images/imagenet-samples").join(crop))?)?;
         model.check_input(&[1, shape[0], shape[1], shape[2]])?;
-        let x = Tensor::<4>::from_data(TensorData::new(pixels, [1, shape[0], shape[1], shape[2]]), device);
+        let x = Tensor::<4>::from_data(
+            TensorData::new(pixels, [1, shape[0], shape[1], shape[2]]),
+            device,
+        );
         let logits = model.logits(x);
         let top1 = argmax_rows(logits.clone())?[0];
         let expected = labels

@@ -78,7 +78,11 @@ impl std::str::FromStr for ModelName {
         match s.to_ascii_lowercase().replace('_', "-").as_str() {
             "mnist-cnn" => Ok(ModelName::MnistCnn),
             "efficientnet-lite0" => Ok(ModelName::EfficientNetLite0),
-            _ => Err(XaiError::UnknownName { kind: "model".into(), name: s.into(), known: MODEL_NAMES.join(", ") }),
+            _ => Err(XaiError::UnknownName {
+                kind: "model".into(),
+                name: s.into(),
+                known: MODEL_NAMES.join(", "),
+            }),
         }
     }
 }

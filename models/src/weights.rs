@@ -24,7 +24,12 @@ pub(crate) fn load_bpk<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result
         ));
     }
     let corrupt = |why: String| {
-        XaiError::file(path, format!("not a valid weight file for this model ({why}); re-create it with `cargo xtask setup`"))
+        XaiError::file(
+            path,
+            format!(
+                "not a valid weight file for this model ({why}); re-create it with `cargo xtask setup`"
+            ),
+        )
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut store = BurnpackStore::from_file(path);

@@ -24,7 +24,10 @@ const MODELS: &[(&str, &str)] = &[
 ];
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn data_dir(arg: Option<PathBuf>) -> PathBuf {
@@ -34,7 +37,9 @@ fn data_dir(arg: Option<PathBuf>) -> PathBuf {
 
 /// The zoo's weight directory (`models/weights`, or `$BURN_XAI_WEIGHTS`).
 pub fn weights_dir() -> PathBuf {
-    std::env::var_os("BURN_XAI_WEIGHTS").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("models/weights"))
+    std::env::var_os("BURN_XAI_WEIGHTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("models/weights"))
 }
 
 /// Writes the weights of every zoo model whose `.bpk` is missing (tests call this, so that
@@ -70,7 +75,10 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
     for (name, sha) in MODELS.iter().filter(|(n, _)| names.contains(n)) {
         let onnx = data.join("models").join(format!("{name}.onnx"));
         let bytes = fs::read(&onnx).with_context(|| {
-            format!("cannot read {} (set BURN_XAI_DATA or --data-dir to the shared data directory)", onnx.display())
+            format!(
+                "cannot read {} (set BURN_XAI_DATA or --data-dir to the shared data directory)",
+                onnx.display()
+            )
         })?;
         let digest = format!("{:x}", Sha256::digest(&bytes));
         if digest != *sha {
@@ -98,7 +106,10 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
             Mode::Check => {
                 let committed = fs::read_to_string(&target).unwrap_or_default();
                 if committed != code {
-                    bail!("{} is out of date with burn-onnx's output: run `cargo xtask import-onnx`", target.display());
+                    bail!(
+                        "{} is out of date with burn-onnx's output: run `cargo xtask import-onnx`",
+                        target.display()
+                    );
                 }
             }
         }
@@ -116,7 +127,8 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
 /// Replaces the generator's top comment (which names a temporary path) by a stable one and
 /// allows the lints generated code does not meet.
 fn normalise(code: &str, name: &str) -> String {
-    let body: Vec<&str> = code.lines().filter(|l| !l.starts_with("// Generated from ONNX")).collect();
+    let body: Vec<&str> =
+        code.lines().filter(|l| !l.starts_with("// Generated from ONNX")).collect();
     format!(
         "// Generated from ONNX `{name}.onnx` by burn-onnx (`cargo xtask import-onnx`). Do not edit.\n{}\n",
         body.join("\n")

@@ -34,7 +34,6 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-
 }
 
 fn main() -> Result<()> {

@@ -1,6 +1,7 @@
 //! `xai`: explain, attack and evaluate classifiers of burn-xai's model zoo from the shell.
 
 mod common;
+mod robustness;
 mod zoo;
 
 use clap::{Parser, Subcommand};
@@ -22,12 +23,16 @@ enum Command {
     /// The model zoo: list the models, or check that their import is faithful.
     #[command(subcommand)]
     Zoo(zoo::ZooCommand),
+    /// Minimum adversarial perturbation of one input restricted to each of a set of feature
+    /// masks (Robustness-Sr / S̄r): `.npy` masks in, JSON and `.npy` adversarial inputs out.
+    Robustness(Box<robustness::RobustnessArgs>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Zoo(cmd) => zoo::run(cmd),
+        Command::Robustness(args) => robustness::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -39,7 +39,12 @@ pub fn run(cmd: ZooCommand) -> Result<ExitCode> {
                 let info = name.info();
                 let file = weights_dir().join(format!("{}.bpk", info.file_stem));
                 let status = if file.is_file() { "ok" } else { "missing: run `cargo xtask setup`" };
-                println!("{:<20} {:<16} {:>8}  {status}", info.name, format!("{:?}", info.input_shape), info.n_classes);
+                println!(
+                    "{:<20} {:<16} {:>8}  {status}",
+                    info.name,
+                    format!("{:?}", info.input_shape),
+                    info.n_classes
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -59,7 +64,8 @@ pub fn run(cmd: ZooCommand) -> Result<ExitCode> {
             );
             for name in names {
                 let r = check(name, &dev, &data, &opts)?;
-                let grad = r.gradients.as_ref().map_or("-".to_string(), |g| format!("{:.2e}", g.max_rel));
+                let grad =
+                    r.gradients.as_ref().map_or("-".to_string(), |g| format!("{:.2e}", g.max_rel));
                 let agreement = format!(
                     "{}: {}/{} ({:.4}; expected {})",
                     if r.agreement_kind.starts_with("test") { "accuracy" } else { "top-1" },

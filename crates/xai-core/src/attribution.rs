@@ -21,7 +21,12 @@ pub struct Attribution {
 
 impl Attribution {
     /// An attribution; errors if a score is NaN (rankings would be meaningless).
-    pub fn new(method: impl Into<String>, target: usize, scores: Vec<f32>, cost: Cost) -> Result<Self> {
+    pub fn new(
+        method: impl Into<String>,
+        target: usize,
+        scores: Vec<f32>,
+        cost: Cost,
+    ) -> Result<Self> {
         let method = method.into();
         let nan = scores.iter().filter(|s| s.is_nan()).count();
         if nan > 0 {
@@ -74,7 +79,11 @@ pub fn ranking(scores: &[f32]) -> Vec<usize> {
 /// Number of features in the top `fraction` of `n`: `round(fraction * n)`, at least 1.
 pub fn fraction_to_k(fraction: f64, n: usize) -> Result<usize> {
     if !(fraction > 0.0 && fraction <= 1.0) || n == 0 {
-        return Err(XaiError::invalid("fraction", fraction, "a fraction in (0, 1] of a non-empty feature set"));
+        return Err(XaiError::invalid(
+            "fraction",
+            fraction,
+            "a fraction in (0, 1] of a non-empty feature set",
+        ));
     }
     Ok(((fraction * n as f64).round() as usize).clamp(1, n))
 }

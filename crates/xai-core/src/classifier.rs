@@ -1,8 +1,8 @@
 //! The classifier abstraction every explainer, attack and metric works on.
 
 use crate::cost::{Cost, CostCounter};
-use crate::host::to_vec_f32;
 use crate::error::Result;
+use crate::host::to_vec_f32;
 use burn::tensor::{Int, Tensor};
 
 /// A differentiable classifier: a batch of inputs `Tensor<D>` (batch first) to logits
@@ -76,9 +76,7 @@ impl<'m, M: Classifier<D> + ?Sized, const D: usize> Evaluator<'m, M, D> {
         let logits = self.model.logits(x.clone());
         let loss = objective(logits.clone()).sum();
         let grads = loss.backward();
-        let grad = x
-            .grad(&grads)
-            .unwrap_or_else(|| x.clone().without_autodiff().zeros_like());
+        let grad = x.grad(&grads).unwrap_or_else(|| x.clone().without_autodiff().zeros_like());
         (logits.without_autodiff(), grad)
     }
 

@@ -54,7 +54,11 @@ impl std::str::FromStr for DeviceChoice {
             "flex" | "cpu" => Ok(DeviceChoice::Flex),
             "ndarray" => Ok(DeviceChoice::Ndarray),
             "wgpu" | "gpu" => Ok(DeviceChoice::Wgpu),
-            _ => Err(XaiError::UnknownName { kind: "device".into(), name: s.into(), known: Self::NAMES.into() }),
+            _ => Err(XaiError::UnknownName {
+                kind: "device".into(),
+                name: s.into(),
+                known: Self::NAMES.into(),
+            }),
         }
     }
 }

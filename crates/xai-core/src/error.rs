@@ -93,8 +93,16 @@ pub type Result<T> = std::result::Result<T, XaiError>;
 
 impl XaiError {
     /// Shorthand for [`XaiError::InvalidParameter`].
-    pub fn invalid(what: impl Into<String>, value: impl ToString, expected: impl Into<String>) -> Self {
-        Self::InvalidParameter { what: what.into(), value: value.to_string(), expected: expected.into() }
+    pub fn invalid(
+        what: impl Into<String>,
+        value: impl ToString,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self::InvalidParameter {
+            what: what.into(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
     }
 
     /// Shorthand for [`XaiError::Shape`].

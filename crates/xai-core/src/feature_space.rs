@@ -59,7 +59,11 @@ impl FeatureSpace {
     /// by row; e.g. `patches(3, 224, 224, 16)` gives 14×14 = 196 features.
     pub fn patches(channels: usize, height: usize, width: usize, size: usize) -> Result<Self> {
         if size == 0 || size > height.max(width) {
-            return Err(XaiError::invalid("patch size", size, format!("1..={}", height.max(width))));
+            return Err(XaiError::invalid(
+                "patch size",
+                size,
+                format!("1..={}", height.max(width)),
+            ));
         }
         let cols = width.div_ceil(size);
         let labels = (0..height)
@@ -82,16 +86,28 @@ impl FeatureSpace {
         layout: FeatureLayout,
     ) -> Result<Self> {
         if channels == 0 || height == 0 || width == 0 {
-            return Err(XaiError::shape("image shape", "[channels, height, width], all > 0", &[channels, height, width]));
+            return Err(XaiError::shape(
+                "image shape",
+                "[channels, height, width], all > 0",
+                &[channels, height, width],
+            ));
         }
         if labels.len() != height * width {
-            return Err(XaiError::shape("group labels", format!("{} labels (height*width)", height * width), &[labels.len()]));
+            return Err(XaiError::shape(
+                "group labels",
+                format!("{} labels (height*width)", height * width),
+                &[labels.len()],
+            ));
         }
         let n_features = labels.iter().max().map_or(0, |&m| m as usize + 1);
         let mut used = vec![false; n_features];
         labels.iter().for_each(|&l| used[l as usize] = true);
         if let Some(gap) = used.iter().position(|u| !u) {
-            return Err(XaiError::invalid("group labels", format!("missing label {gap}"), format!("labels covering 0..{n_features} without gaps")));
+            return Err(XaiError::invalid(
+                "group labels",
+                format!("missing label {gap}"),
+                format!("labels covering 0..{n_features} without gaps"),
+            ));
         }
         let groups = (0..channels).flat_map(|_| labels.iter().copied()).collect();
         Ok(Self { sample_shape: vec![channels, height, width], groups, n_features, layout })
@@ -125,7 +141,11 @@ impl FeatureSpace {
     /// Checks that a batch of inputs has this space's sample shape.
     pub fn check_input(&self, dims: &[usize]) -> Result<()> {
         if dims.len() != self.sample_shape.len() + 1 || dims[1..] != self.sample_shape[..] {
-            return Err(XaiError::shape("input", format!("[batch, {}]", fmt_dims(&self.sample_shape)), dims));
+            return Err(XaiError::shape(
+                "input",
+                format!("[batch, {}]", fmt_dims(&self.sample_shape)),
+                dims,
+            ));
         }
         Ok(())
     }
@@ -137,10 +157,18 @@ impl FeatureSpace {
     pub fn expand<const D: usize>(&self, values: Tensor<2>) -> Result<Tensor<D>> {
         let [n, f] = values.dims();
         if f != self.n_features {
-            return Err(XaiError::shape("feature values", format!("[batch, {}]", self.n_features), &[n, f]));
+            return Err(XaiError::shape(
+                "feature values",
+                format!("[batch, {}]", self.n_features),
+                &[n, f],
+            ));
         }
         if D != self.sample_shape.len() + 1 {
-            return Err(XaiError::invalid("output rank", D, format!("{} (batch + sample shape)", self.sample_shape.len() + 1)));
+            return Err(XaiError::invalid(
+                "output rank",
+                D,
+                format!("{} (batch + sample shape)", self.sample_shape.len() + 1),
+            ));
         }
         let device = values.device();
         let index = self.index_tensor(&device);
@@ -166,7 +194,11 @@ impl FeatureSpace {
     /// pixel or patch scores).
     pub fn aggregate_sum(&self, element_values: &[f32]) -> Result<Vec<f32>> {
         if element_values.len() != self.groups.len() {
-            return Err(XaiError::shape("element values", format!("{} values", self.groups.len()), &[element_values.len()]));
+            return Err(XaiError::shape(
+                "element values",
+                format!("{} values", self.groups.len()),
+                &[element_values.len()],
+            ));
         }
         let mut out = vec![0.0f32; self.n_features];
         for (&g, &v) in self.groups.iter().zip(element_values) {

@@ -13,7 +13,11 @@ pub fn to_vec_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
 }
 
 /// Builds a float tensor of `shape` from row-major host values.
-pub fn from_vec_f32<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -> Result<Tensor<D>> {
+pub fn from_vec_f32<const D: usize>(
+    values: Vec<f32>,
+    shape: [usize; D],
+    device: &Device,
+) -> Result<Tensor<D>> {
     let expected: usize = shape.iter().product();
     if values.len() != expected {
         return Err(XaiError::shape(
@@ -43,9 +47,8 @@ pub fn check_finite(what: &str, values: &[f32]) -> Result<()> {
 /// Checks that every value lies in `[lo, hi]`; names `what` in the error. Nothing is clipped.
 pub fn check_range(what: &str, values: &[f32], lo: f32, hi: f32) -> Result<()> {
     check_finite(what, values)?;
-    let (min, max) = values
-        .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) =
+        values.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if min < lo || max > hi {
         return Err(XaiError::OutOfRange { what: what.into(), lo, hi, min, max });
     }

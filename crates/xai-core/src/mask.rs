@@ -22,7 +22,11 @@ impl FeatureMask {
         let mut bits = vec![false; n];
         for &i in indices {
             if i >= n {
-                return Err(XaiError::invalid("feature index", i, format!("< {n} (number of features)")));
+                return Err(XaiError::invalid(
+                    "feature index",
+                    i,
+                    format!("< {n} (number of features)"),
+                ));
             }
             bits[i] = true;
         }
@@ -103,7 +107,11 @@ impl FeatureMask {
 }
 
 /// Stacks masks into a `[masks, n_features]` 0/1 float tensor on `device`.
-pub fn masks_tensor(masks: &[FeatureMask], n_features: usize, device: &Device) -> Result<Tensor<2>> {
+pub fn masks_tensor(
+    masks: &[FeatureMask],
+    n_features: usize,
+    device: &Device,
+) -> Result<Tensor<2>> {
     let mut values = Vec::with_capacity(masks.len() * n_features);
     for m in masks {
         m.check_len(n_features)?;

@@ -42,7 +42,11 @@ impl std::str::FromStr for Norm {
         match s.to_ascii_lowercase().as_str() {
             "l2" => Ok(Norm::L2),
             "linf" | "l-inf" | "inf" => Ok(Norm::Linf),
-            _ => Err(XaiError::UnknownName { kind: "norm".into(), name: s.into(), known: "l2, linf".into() }),
+            _ => Err(XaiError::UnknownName {
+                kind: "norm".into(),
+                name: s.into(),
+                known: "l2, linf".into(),
+            }),
         }
     }
 }

@@ -1,0 +1,127 @@
+//! Shared helpers of the integration tests: seeded linear models with closed-form robustness.
+#![allow(dead_code)]
+
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::Rng;
+use xai_core::FeatureMask;
+
+/// A linear classifier `logits = x·W + b` with host copies of its parameters (f64).
+pub struct Linear {
+    pub w: Tensor<2>,
+    pub b: Tensor<2>,
+    pub w_host: Vec<f64>,
+    pub b_host: Vec<f64>,
+    pub d: usize,
+    pub k: usize,
+}
+
+impl Linear {
+    /// From host values: `w` is `[d, k]` row-major, `b` has `k` values.
+    pub fn new(w: Vec<f32>, b: Vec<f32>, d: usize, k: usize, device: &Device) -> Self {
+        Self {
+            w_host: w.iter().map(|v| *v as f64).collect(),
+            b_host: b.iter().map(|v| *v as f64).collect(),
+            w: Tensor::from_data(TensorData::new(w, [d, k]), device),
+            b: Tensor::from_data(TensorData::new(b, [1, k]), device),
+            d,
+            k,
+        }
+    }
+
+    /// The logits of a batch `[n, d]`.
+    pub fn logits(&self, x: Tensor<2>) -> Tensor<2> {
+        x.matmul(self.w.clone()) + self.b.clone()
+    }
+
+    /// Host logits of one input.
+    pub fn logits_host(&self, x: &[f64]) -> Vec<f64> {
+        (0..self.k)
+            .map(|j| {
+                self.b_host[j]
+                    + (0..self.d).map(|i| x[i] * self.w_host[i * self.k + j]).sum::<f64>()
+            })
+            .collect()
+    }
+
+    /// Column `j` of `W` restricted to the free set.
+    fn col(&self, j: usize) -> Vec<f64> {
+        (0..self.d).map(|i| self.w_host[i * self.k + j]).collect()
+    }
+
+    /// The exact minimum L2 (or L∞ with `dual_l1`) perturbation restricted to `free` that makes
+    /// some class j ≠ y beat y, ignoring the box: `min_j (f_y − f_j) / ‖(w_y − w_j)_S‖_*`.
+    pub fn untargeted_distance(&self, x: &[f64], y: usize, free: &[bool], linf: bool) -> f64 {
+        let f = self.logits_host(x);
+        let wy = self.col(y);
+        (0..self.k)
+            .filter(|&j| j != y)
+            .map(|j| {
+                let wj = self.col(j);
+                let g: Vec<f64> = (0..self.d).filter(|&i| free[i]).map(|i| wy[i] - wj[i]).collect();
+                let dual = if linf {
+                    g.iter().map(|v| v.abs()).sum::<f64>()
+                } else {
+                    g.iter().map(|v| v * v).sum::<f64>().sqrt()
+                };
+                (f[y] - f[j]) / dual
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The predicted class of a host input.
+    pub fn predict(&self, x: &[f64]) -> usize {
+        let f = self.logits_host(x);
+        (0..self.k).fold(0, |b, j| if f[j] > f[b] { j } else { b })
+    }
+}
+
+/// Uniform values in `[-1, 1]`.
+pub fn uniform(rng: &mut impl Rng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect()
+}
+
+/// `m` masks over `d` features, each feature free with probability `p`, at least one free.
+pub fn random_masks(rng: &mut impl Rng, m: usize, d: usize, p: f64) -> Vec<FeatureMask> {
+    (0..m)
+        .map(|_| {
+            let mut bits: Vec<bool> = (0..d).map(|_| rng.random_bool(p)).collect();
+            if !bits.iter().any(|b| *b) {
+                bits[rng.random_range(0..d)] = true;
+            }
+            FeatureMask::from_bits(bits)
+        })
+        .collect()
+}
+
+/// A binary linear model with logits `[z, −z]`, `z = w·x + b`, where `w` is uniform in
+/// `[-1, 1]^d` and `b` is chosen so that at `x = 0.5` the distance to the boundary under the
+/// tightest of `masks` is `0.3` (label 0 when `sign > 0`, label 1 otherwise). With `x = 0.5`
+/// every mask's minimiser stays inside `[0, 1]`.
+pub fn binary_model(
+    rng: &mut impl Rng,
+    d: usize,
+    masks: &[FeatureMask],
+    sign: f32,
+    device: &Device,
+) -> Linear {
+    let w = uniform(rng, d);
+    let min_norm = masks
+        .iter()
+        .map(|m| m.indices().iter().map(|&i| (w[i] as f64).powi(2)).sum::<f64>().sqrt())
+        .fold(f64::INFINITY, f64::min);
+    let z = 0.3 * min_norm as f32 * sign;
+    let wx: f32 = w.iter().map(|v| 0.5 * v).sum();
+    let b = z - wx;
+    let wk: Vec<f32> = w.iter().flat_map(|v| [*v, -*v]).collect();
+    Linear::new(wk, vec![b, -b], d, 2, device)
+}
+
+/// Relative error of an estimate against the truth.
+pub fn rel_err(estimate: f32, truth: f64) -> f64 {
+    (estimate as f64 - truth) / truth
+}
+
+/// A `[1, d]` input of 0.5.
+pub fn half_input(d: usize, device: &Device) -> Tensor<2> {
+    Tensor::full([1, d], 0.5, device)
+}
