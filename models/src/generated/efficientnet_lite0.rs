@@ -1,5 +1,6 @@
 // Generated from ONNX `efficientnet_lite0.onnx` by burn-onnx (`cargo xtask import-onnx`). Do not edit.
 extern crate alloc;
+use burn::prelude::*;
 use burn::nn::Linear;
 use burn::nn::LinearConfig;
 use burn::nn::PaddingConfig2d;
@@ -7,7 +8,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::AdaptiveAvgPool2d;
 use burn::nn::pool::AdaptiveAvgPool2dConfig;
-use burn::prelude::*;
+
 
 #[derive(Module, Debug)]
 pub struct Model {
@@ -73,18 +74,18 @@ impl Model {
     pub fn new(device: &Device) -> Self {
         let constant1: burn::module::Param<Tensor<4>> = burn::module::Param::uninitialized(
             burn::module::ParamId::new(),
-            move |device, _require_grad| {
-                Tensor::<4>::zeros([1, 3, 1, 1], (device, burn::tensor::DType::F32))
-            },
+            move |device, _require_grad| Tensor::<
+                4,
+            >::zeros([1, 3, 1, 1], (device, burn::tensor::DType::F32)),
             device.clone(),
             false,
             [1, 3, 1, 1].into(),
         );
         let constant2: burn::module::Param<Tensor<4>> = burn::module::Param::uninitialized(
             burn::module::ParamId::new(),
-            move |device, _require_grad| {
-                Tensor::<4>::zeros([1, 3, 1, 1], (device, burn::tensor::DType::F32))
-            },
+            move |device, _require_grad| Tensor::<
+                4,
+            >::zeros([1, 3, 1, 1], (device, burn::tensor::DType::F32)),
             device.clone(),
             false,
             [1, 3, 1, 1].into(),
@@ -591,7 +592,10 @@ impl Model {
         let clip33_out1 = conv2d49_out1.clamp(0f64, 6f64);
         let globalaveragepool1_out1 = self.globalaveragepool1.forward(clip33_out1);
         let flatten1_out1 = {
-            let leading_dim = globalaveragepool1_out1.shape()[..1].iter().product::<usize>() as i32;
+            let leading_dim = globalaveragepool1_out1
+                .shape()[..1]
+                .iter()
+                .product::<usize>() as i32;
             globalaveragepool1_out1.reshape::<2, _>([leading_dim, -1])
         };
         let linear1_out1 = self.linear1.forward(flatten1_out1);

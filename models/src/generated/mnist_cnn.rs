@@ -1,5 +1,6 @@
 // Generated from ONNX `mnist_cnn.onnx` by burn-onnx (`cargo xtask import-onnx`). Do not edit.
 extern crate alloc;
+use burn::prelude::*;
 use burn::nn::Linear;
 use burn::nn::LinearConfig;
 use burn::nn::PaddingConfig2d;
@@ -7,7 +8,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::MaxPool2d;
 use burn::nn::pool::MaxPool2dConfig;
-use burn::prelude::*;
+
 
 #[derive(Module, Debug)]
 pub struct Model {
@@ -28,24 +29,24 @@ impl Model {
     pub fn new(device: &Device) -> Self {
         let constant9: burn::module::Param<Tensor<1>> = burn::module::Param::uninitialized(
             burn::module::ParamId::new(),
-            move |device, _require_grad| {
-                Tensor::<1>::from_data(
-                    burn::tensor::TensorData::from([0.1307000070810318f64]),
-                    (device, burn::tensor::DType::F32),
-                )
-            },
+            move |device, _require_grad| Tensor::<
+                1,
+            >::from_data(
+                burn::tensor::TensorData::from([0.1307000070810318f64]),
+                (device, burn::tensor::DType::F32),
+            ),
             device.clone(),
             false,
             [1].into(),
         );
         let constant10: burn::module::Param<Tensor<1>> = burn::module::Param::uninitialized(
             burn::module::ParamId::new(),
-            move |device, _require_grad| {
-                Tensor::<1>::from_data(
-                    burn::tensor::TensorData::from([0.30809998512268066f64]),
-                    (device, burn::tensor::DType::F32),
-                )
-            },
+            move |device, _require_grad| Tensor::<
+                1,
+            >::from_data(
+                burn::tensor::TensorData::from([0.30809998512268066f64]),
+                (device, burn::tensor::DType::F32),
+            ),
             device.clone(),
             false,
             [1].into(),
@@ -94,9 +95,11 @@ impl Model {
     #[allow(clippy::let_and_return, clippy::approx_constant)]
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
         let constant9_out1 = self.constant9.val();
-        let sub1_out1 = input.sub((constant9_out1).unsqueeze_dims(&[0isize, 1isize, 2isize]));
+        let sub1_out1 = input
+            .sub((constant9_out1).unsqueeze_dims(&[0isize, 1isize, 2isize]));
         let constant10_out1 = self.constant10.val();
-        let div1_out1 = sub1_out1.div((constant10_out1).unsqueeze_dims(&[0isize, 1isize, 2isize]));
+        let div1_out1 = sub1_out1
+            .div((constant10_out1).unsqueeze_dims(&[0isize, 1isize, 2isize]));
         let conv2d1_out1 = self.conv2d1.forward(div1_out1);
         let relu1_out1 = burn::tensor::activation::relu(conv2d1_out1);
         let maxpool2d1_out1 = self.maxpool2d1.forward(relu1_out1);
