@@ -48,6 +48,11 @@ pub struct FmnConfig {
     /// Forward-only bisection steps on the scale of the best perturbation (0 = none).
     #[config(default = 16)]
     pub refine_steps: usize,
+    /// Rows where the `Pairwise` run found nothing (the first-order nearest competitor can be
+    /// out of reach under a mask) are attacked again with [`AttackLoss::Margin`], which follows
+    /// whichever class is the runner-up. Costs another `steps` evaluations for those rows only.
+    #[config(default = true)]
+    pub retry_with_margin: bool,
 }
 
 impl FmnConfig {
@@ -108,7 +113,8 @@ impl FmnConfig {
 /// Cost per row: `steps` forward + `steps` backward, `refine_steps` forward, 1 forward for
 /// verification, plus `1 + candidates` forward and `candidates` backward for the competitor
 /// choice (about 230 evaluations with 10 classes: ~12× fewer than the paper's bisection over
-/// PGD).
+/// PGD); rows the first run missed pay `steps` forward + `steps` backward again for the
+/// [`FmnConfig::retry_with_margin`] run.
 #[derive(Debug, Clone)]
 pub struct Fmn {
     config: FmnConfig,
@@ -132,6 +138,7 @@ impl Fmn {
         &self,
         eval: &Evaluator<'_, M, D>,
         batch: &AttackBatch<D>,
+        loss_kind: AttackLoss,
         costs: &mut [Cost],
     ) -> xai_core::Result<(Tensor<2>, Vec<f32>)> {
         let c = &self.config;
@@ -150,15 +157,18 @@ impl Fmn {
             let gamma = c.gamma_final + (c.gamma_init - c.gamma_final) * cosine;
             let point = batch.perturbed(delta.clone());
             let delta_norm = row_norms(c.norm, point.clone() - x.clone());
-            let (logits, grad) = score_gradient(eval, batch, c.loss, point.clone())?;
+            let (logits, grad) = score_gradient(eval, batch, loss_kind, point.clone())?;
             let is_adv = robustly_adversarial(batch, logits.clone())?;
             let better = is_adv.clone().bool_and(delta_norm.clone().lower(best_norm.clone()));
             best_norm = best_norm.mask_where(better.clone(), delta_norm.clone());
+            // Only feasible directions: a pixel on the box's edge cannot move further out, so
+            // its gradient component would only shrink the step after clipping and make the
+            // boundary estimate below too optimistic.
+            let grad = feasible_gradient(grad * free.clone(), point.clone(), batch.bounds());
             best_adv = blend_rows(best_adv, point, better);
             adv_found = adv_found.bool_or(is_adv.clone());
             // L = −score ≥ 0 while not adversarial; the score's gradient points away from it.
-            let loss = batch.score(c.loss, logits)?.neg();
-            let grad = grad * free.clone();
+            let loss = batch.score(loss_kind, logits)?.neg();
             // The linear estimate of the boundary, overshot by γ: landing exactly on it would
             // never count as (robustly) adversarial.
             let to_boundary =
@@ -177,6 +187,25 @@ impl Fmn {
         }
         Ok((best_adv, to_vec_f32(best_norm)?))
     }
+}
+
+/// Zeroes the components of an ascent direction `grad` that point out of the box at `point`
+/// (element on the lower edge with a negative component, or on the upper edge with a positive
+/// one).
+///
+/// # Shapes
+/// `[rows, elements]` each
+fn feasible_gradient(grad: Tensor<2>, point: Tensor<2>, (lo, hi): (f32, f32)) -> Tensor<2> {
+    let mut grad = grad;
+    if lo.is_finite() {
+        let blocked = point.clone().lower_equal_elem(lo).bool_and(grad.clone().lower_elem(0.0));
+        grad = grad.mask_fill(blocked, 0.0);
+    }
+    if hi.is_finite() {
+        let blocked = point.greater_equal_elem(hi).bool_and(grad.clone().greater_elem(0.0));
+        grad = grad.mask_fill(blocked, 0.0);
+    }
+    grad
 }
 
 /// The largest perturbation norm the box and mask allow per row: `‖max(x − lo, hi − x) ⊙ m‖`
@@ -220,7 +249,23 @@ impl<const D: usize> RobustnessEstimator<D> for Fmn {
             } else {
                 batch
             };
-            let (best, norms) = self.search_best(eval, batch, costs)?;
+            let (mut best, mut norms) = self.search_best(eval, batch, self.config.loss, costs)?;
+            let missed: Vec<usize> =
+                (0..batch.rows()).filter(|&i| !norms[i].is_finite()).collect();
+            if self.config.retry_with_margin
+                && self.config.loss != AttackLoss::Margin
+                && !missed.is_empty()
+            {
+                let sub = batch.select(&missed);
+                let mut sub_costs = vec![Cost::default(); missed.len()];
+                let (retry, retry_norms) =
+                    self.search_best(eval, &sub, AttackLoss::Margin, &mut sub_costs)?;
+                for (k, &row) in missed.iter().enumerate() {
+                    costs[row] += sub_costs[k];
+                    norms[row] = retry_norms[k];
+                }
+                best = crate::geometry::scatter_rows(best, &missed, retry);
+            }
             let found: Vec<usize> = (0..batch.rows()).filter(|&i| norms[i].is_finite()).collect();
             let mut adversarial = best;
             if !found.is_empty() && self.config.refine_steps > 0 {

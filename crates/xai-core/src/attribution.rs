@@ -13,6 +13,9 @@ pub struct Attribution {
     pub method: String,
     /// The explained class.
     pub target: usize,
+    /// The contrast class of a targeted explanation ("why `target` and not `contrast`").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<usize>,
     /// One score per feature; higher means more relevant.
     pub scores: Vec<f32>,
     /// Model evaluations spent on this explanation.
@@ -32,7 +35,13 @@ impl Attribution {
         if nan > 0 {
             return Err(XaiError::NonFinite { what: format!("{method} scores"), count: nan });
         }
-        Ok(Self { method, target, scores, cost })
+        Ok(Self { method, target, contrast: None, scores, cost })
+    }
+
+    /// The same attribution marked as targeted against `contrast`.
+    pub fn with_contrast(mut self, contrast: Option<usize>) -> Self {
+        self.contrast = contrast;
+        self
     }
 
     /// Number of features.

@@ -8,7 +8,7 @@ pub fn to_vec_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
     tensor
         .into_data()
         .convert::<f32>()
-        .into_vec::<f32>()
+        .try_into_vec::<f32>()
         .map_err(|e| XaiError::Readback(format!("{e:?}")))
 }
 

@@ -16,6 +16,8 @@ pub mod feature_space;
 pub mod host;
 pub mod mask;
 pub mod norm;
+pub mod reference;
+pub mod score;
 pub mod seed;
 
 pub use attribution::Attribution;
@@ -26,3 +28,5 @@ pub use error::{Result, XaiError};
 pub use feature_space::{FeatureLayout, FeatureSpace};
 pub use mask::FeatureMask;
 pub use norm::Norm;
+pub use reference::Reference;
+pub use score::ClassScore;

@@ -1,7 +1,7 @@
 //! The ONNX import is faithful: logits and gradients match the PyTorch/onnxruntime references,
 //! MNIST test accuracy and ImageNet top-1 match, on Flex and (smoke) on ndarray and wgpu.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor};
 use xai::core::{DeviceChoice, XaiError};

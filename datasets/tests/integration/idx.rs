@@ -1,6 +1,6 @@
 //! The IDX reader: real MNIST, damaged files, gzip vs plain, and a round-trip property.
 
-mod common;
+use crate::common;
 
 use common::{data_dir, gzip, temp_dir, write};
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! Datasets by name: real MNIST and ImageNet samples, errors for unknown names, missing data and
 //! bad indices, batches as tensors.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

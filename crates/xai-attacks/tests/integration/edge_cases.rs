@@ -1,6 +1,6 @@
 //! Errors, empty masks, fallbacks, determinism, verification and costs.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::*;

@@ -1,6 +1,6 @@
 //! `.npy` interop: round trips, dtypes and orders written by hand, and damaged files.
 
-mod common;
+use crate::common;
 
 use common::{temp_dir, write};
 use xai_datasets::npy::{parse_npy, read_npy, write_npy_f32};

@@ -1,7 +1,7 @@
 //! Photo preprocessing against the reference crops, the image folder reader and the ImageNet
 //! side files.
 
-mod common;
+use crate::common;
 
 use common::{data_dir, temp_dir, write};
 use xai_datasets::{

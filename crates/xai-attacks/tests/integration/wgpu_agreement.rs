@@ -1,9 +1,8 @@
 //! Flex and wgpu give the same estimates (within 1%) on a small case. Compiled only with the
 //! crate feature `wgpu`; with it on, the test runs (and fails without a usable adapter) rather
 //! than skipping.
-#![cfg(feature = "wgpu")]
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::*;

@@ -1,6 +1,6 @@
 //! Both estimators against the closed-form minimum perturbation of linear models.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor};
 use common::*;

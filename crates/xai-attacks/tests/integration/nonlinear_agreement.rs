@@ -1,7 +1,7 @@
 //! On a small random ReLU network (no closed form), the minimum-norm attack agrees with the
 //! paper's bisection over PGD, and every example passes an independent verification.
 
-mod common;
+use crate::common;
 
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};

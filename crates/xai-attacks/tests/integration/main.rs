@@ -1,0 +1,8 @@
+//! Integration tests of this crate, in one binary (each test binary links Burn: fewer binaries build and link faster).
+
+mod common;
+mod edge_cases;
+mod linear_closed_form;
+mod nonlinear_agreement;
+#[cfg(feature = "wgpu")]
+mod wgpu_agreement;

@@ -1,0 +1,7 @@
+//! Cross-crate tests on the zoo's models, in one binary (each test binary links Burn: fewer
+//! binaries build and link faster). `tests/generated_code.rs` stays apart: burn-onnx switches on
+//! global debug logging in its process.
+
+mod attacks_mnist;
+mod common;
+mod zoo_faithfulness;
