@@ -10,12 +10,15 @@
 pub use xai_attacks as attacks;
 pub use xai_core as core;
 pub use xai_datasets as datasets;
+pub use xai_explain as explain;
+pub use xai_metrics as metrics;
 pub use xai_zoo as zoo;
 
 /// The types most programs import.
 pub mod prelude {
     pub use xai_core::{
-        Attribution, Classifier, Cost, DeviceChoice, Evaluator, FeatureMask, FeatureSpace, Norm,
-        Result, XaiError,
+        Attribution, ClassScore, Classifier, Cost, DeviceChoice, Evaluator, FeatureMask,
+        FeatureSpace, Norm, Reference, Result, XaiError,
     };
+    pub use xai_explain::{ExplainRequest, Explainer};
 }
