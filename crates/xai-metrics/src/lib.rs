@@ -1,0 +1,33 @@
+//! # xai-metrics
+//!
+//! Metrics that say how good an explanation is, each over a batch of examples, seeded, with
+//! its cost in model evaluations:
+//!
+//! - [`RobustnessCurve`]: Robustness-Sr / Robustness-S̄r curves and AUC (Hsieh et al. 2021,
+//!   section 3), untargeted or targeted.
+//! - [`InsertionDeletion`]: Insertion / Deletion curves and AUC with a reference value
+//!   (appendix H).
+//! - [`sanity_check`]: Spearman rank correlation between explanations of the original and a
+//!   randomised model (appendix I).
+//! - [`Sensitivity`]: SENS, the largest change of the top-20% set within an L2 ball
+//!   (appendix J, Eqn. 12).
+//! - [`paired_t_test`]: win / draw / loss between two methods' per-example AUCs (appendix G).
+//! - [`auc::trapezoid`] and the [`CurveReport`] every curve metric returns.
+#![warn(missing_docs)]
+
+pub mod auc;
+pub mod curve;
+pub mod insertion_deletion;
+pub mod rank_correlation;
+pub mod robustness_curve;
+pub mod sanity;
+pub mod sensitivity;
+pub mod significance;
+
+pub use curve::{Better, CurveReport};
+pub use insertion_deletion::{Criterion, InsertionDeletion, InsertionDeletionConfig};
+pub use rank_correlation::spearman;
+pub use robustness_curve::{RobustnessCurve, RobustnessCurveConfig};
+pub use sanity::{SanityReport, sanity_check, sanity_from_attributions};
+pub use sensitivity::{Sensitivity, SensitivityConfig, SensitivityReport};
+pub use significance::{Outcome, PairedTTest, paired_t_test};
