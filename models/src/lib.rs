@@ -13,8 +13,10 @@ pub mod faithfulness;
 mod generated;
 mod info;
 mod model;
+pub mod randomize;
 mod weights;
 
 pub use info::{ClassNames, MODEL_NAMES, ModelInfo, ModelName};
 pub use model::ZooModel;
+pub use randomize::{NamedParameter, Randomization};
 pub use weights::weights_dir;

@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 use std::path::Path;
 use xai_core::{Classifier, Result, XaiError};
 
-enum Net {
+pub(crate) enum Net {
     MnistCnn(mnist_cnn::Model),
     EfficientNetLite0(efficientnet_lite0::Model),
 }
@@ -18,10 +18,10 @@ enum Net {
 /// input `[batch, channels, height, width]` with values in `info().value_range` → logits
 /// `[batch, n_classes]`.
 pub struct ZooModel {
-    name: ModelName,
-    info: ModelInfo,
-    net: Net,
-    device: Device,
+    pub(crate) name: ModelName,
+    pub(crate) info: ModelInfo,
+    pub(crate) net: Net,
+    pub(crate) device: Device,
 }
 
 impl ZooModel {

@@ -31,7 +31,7 @@ pub struct SensitivityReport {
     pub per_example: Vec<f64>,
     /// The mean over examples.
     pub mean: f64,
-    /// Model evaluations spent (explanations of the neighbours).
+    /// Model evaluations spent (explanations of the inputs and of their neighbours).
     pub cost: Cost,
 }
 
@@ -42,8 +42,8 @@ pub struct SensitivityReport {
 /// the input box, which only moves them closer to `x`); every neighbour is explained for the
 /// same class as `x`.
 ///
-/// Cost: `samples` explanations per example (plus the explanations of `x` given by the
-/// caller).
+/// Cost: `samples + 1` explanations per example (the neighbours and `x` itself), all counted
+/// in the report.
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
     config: SensitivityConfig,
@@ -75,7 +75,7 @@ impl Sensitivity {
         let originals = explainer.explain(model, request)?;
         let (lo, hi) = request.bounds();
         let mut per_example = Vec::with_capacity(request.rows());
-        let mut cost = Cost::default();
+        let mut cost: Cost = originals.iter().map(|a| a.cost).sum();
         for (row, original) in originals.iter().enumerate() {
             let base = original.top_fraction(c.fraction)?;
             let x = request.row(row);

@@ -191,3 +191,262 @@ proptest! {
         prop_assert!((lhs - rhs).abs() < 1e-9 * (1.0 + lhs.abs()));
     }
 }
+
+/// Spearman's ρ, the paired t-test, SENS and the sanity check against values worked out by
+/// hand.
+mod rank_significance_sensitivity_sanity {
+    use burn::tensor::{Device, Tensor};
+    use rand::Rng;
+    use std::cell::Cell;
+    use xai_core::host::from_vec_f32;
+    use xai_core::{Attribution, Classifier, Cost, FeatureSpace, seed};
+    use xai_explain::{ExplainRequest, Explainer, Grad};
+    use xai_metrics::rank_correlation::average_ranks;
+    use xai_metrics::{
+        Better, Outcome, Sensitivity, SensitivityConfig, paired_t_test, sanity_check,
+        sanity_from_attributions, spearman,
+    };
+
+    fn close(got: f64, want: f64, tol: f64) -> bool {
+        (got - want).abs() <= tol
+    }
+
+    #[test]
+    fn spearman_by_hand() {
+        // One swapped pair: Σd² = 2, ρ = 1 − 6·2/(4·(16 − 1)) = 0.8.
+        let rho = spearman(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]).unwrap();
+        assert!(close(rho, 0.8, 1e-12), "{rho}");
+        // Ties take the average rank: [3, 1, 3, 2, 3] → [4, 1, 4, 2, 4].
+        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 2.0, 3.0]), vec![4.0, 1.0, 4.0, 2.0, 4.0]);
+        // [1, 2, 2, 3] → ranks [1, 2.5, 2.5, 4] against [1, 2, 3, 4]: deviations from 2.5 are
+        // [−1.5, 0, 0, 1.5] and [−1.5, −0.5, 0.5, 1.5]; cov 4.5, variances 4.5 and 5, so
+        // ρ = 4.5 / √22.5 = 3/√10.
+        let rho = spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert!(close(rho, 3.0 / 10f64.sqrt(), 1e-12), "{rho}");
+        // Only ranks matter: a monotone transform keeps ρ = 1; reversal gives −1.
+        let a = [0.3f32, -2.0, 5.0, 0.1, 7.5, 1.0];
+        let cubed: Vec<f32> = a.iter().map(|v| v * v * v + 10.0).collect();
+        assert!(close(spearman(&a, &cubed).unwrap(), 1.0, 1e-12));
+        let neg: Vec<f32> = a.iter().map(|v| -v).collect();
+        assert!(close(spearman(&a, &neg).unwrap(), -1.0, 1e-12));
+        assert!(close(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap(), -1.0, 1e-12));
+        // A constant map carries no ranking: 0, whichever side it is on.
+        assert_eq!(spearman(&[2.0; 4], &[1.0, 2.0, 3.0, 4.0]).unwrap(), 0.0);
+        assert_eq!(spearman(&[1.0, 2.0, 3.0, 4.0], &[0.0; 4]).unwrap(), 0.0);
+        // Errors: NaN, length mismatch, fewer than two values.
+        assert!(spearman(&[1.0, f32::NAN, 3.0], &[1.0, 2.0, 3.0]).is_err());
+        assert!(spearman(&[1.0, 2.0, 3.0], &[1.0, 2.0, f32::NAN]).is_err());
+        assert!(spearman(&[1.0, 2.0, 3.0], &[1.0, 2.0]).is_err());
+        assert!(spearman(&[1.0], &[1.0]).is_err());
+    }
+
+    #[test]
+    fn paired_t_test_by_hand() {
+        // Differences [1, 2, 3, 4, 5]: mean 3, s² = 10/4 = 2.5, t = 3/√(2.5/5) = 3√2, df 4.
+        // Student's t with 4 df: P(|T| > t) = 1 − u(1 + (1 − u²)/2), u = t/√(4 + t²) = 3/√11,
+        // so p = 1 − 36/(11√11) ≈ 0.0132356.
+        let b = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let a: Vec<f64> = b.iter().zip(1..=5).map(|(x, d)| x + d as f64).collect();
+        let p_hand = 1.0 - 36.0 / (11.0 * 11f64.sqrt());
+        let r = paired_t_test(&a, &b, Better::Higher, 0.05).unwrap();
+        assert!(close(r.mean_difference, 3.0, 1e-12));
+        assert!(close(r.t, 3.0 * 2f64.sqrt(), 1e-6), "t = {}", r.t);
+        assert_eq!(r.degrees_of_freedom, 4.0);
+        assert!(close(r.p_value, p_hand, 1e-6), "p = {} vs {p_hand}", r.p_value);
+        assert!(close(r.p_value, 0.0132356, 1e-6));
+        assert_eq!(r.outcome, Outcome::Win);
+        // Same data, lower is better: A loses; swapped samples mirror both.
+        assert_eq!(paired_t_test(&a, &b, Better::Lower, 0.05).unwrap().outcome, Outcome::Loss);
+        let swapped = paired_t_test(&b, &a, Better::Higher, 0.05).unwrap();
+        assert_eq!(swapped.outcome, Outcome::Loss);
+        assert!(close(swapped.t, -3.0 * 2f64.sqrt(), 1e-6));
+        assert!(close(swapped.p_value, p_hand, 1e-6));
+        assert_eq!(paired_t_test(&b, &a, Better::Lower, 0.05).unwrap().outcome, Outcome::Win);
+        // Not significant at 1%: a draw.
+        assert_eq!(paired_t_test(&a, &b, Better::Higher, 0.01).unwrap().outcome, Outcome::Draw);
+
+        // Differences [−1, −3, −8] (df 2): mean −4, s² = 26/2 = 13, t = −4/√(13/3);
+        // with 2 df P(|T| > t) = 1 − |t|/√(2 + t²) = 1 − √(48/74).
+        let r = paired_t_test(&[0.0, 0.0, 0.0], &[1.0, 3.0, 8.0], Better::Lower, 0.05).unwrap();
+        assert!(close(r.t, -4.0 / (13.0f64 / 3.0).sqrt(), 1e-6));
+        assert!(close(r.p_value, 1.0 - (48.0f64 / 74.0).sqrt(), 1e-6), "p = {}", r.p_value);
+        assert_eq!(r.outcome, Outcome::Draw);
+
+        // Equal samples: no difference at all, p = 1.
+        let same = paired_t_test(&b, &b, Better::Higher, 0.05).unwrap();
+        assert_eq!((same.t, same.p_value, same.outcome), (0.0, 1.0, Outcome::Draw));
+        // A constant non-zero difference is certain: t = ±∞, p = 0.
+        let shifted: Vec<f64> = b.iter().map(|x| x + 1.0).collect();
+        let r = paired_t_test(&shifted, &b, Better::Higher, 0.05).unwrap();
+        assert_eq!((r.t, r.p_value, r.outcome), (f64::INFINITY, 0.0, Outcome::Win));
+        let r = paired_t_test(&shifted, &b, Better::Lower, 0.05).unwrap();
+        assert_eq!(r.outcome, Outcome::Loss);
+
+        // Errors: lengths, too few pairs, alpha outside (0, 1), non-finite values.
+        assert!(paired_t_test(&[1.0, 2.0], &[1.0, 2.0, 3.0], Better::Higher, 0.05).is_err());
+        assert!(paired_t_test(&[1.0], &[2.0], Better::Higher, 0.05).is_err());
+        for alpha in [0.0, 1.0, -0.1, 1.5, f64::NAN] {
+            assert!(paired_t_test(&a, &b, Better::Higher, alpha).is_err(), "alpha {alpha}");
+        }
+        assert!(paired_t_test(&[1.0, f64::NAN], &[1.0, 2.0], Better::Higher, 0.05).is_err());
+        assert!(paired_t_test(&[1.0, 2.0], &[1.0, f64::INFINITY], Better::Higher, 0.05).is_err());
+    }
+
+    /// Returns the same scores for every row and every call; each row costs 1 forward.
+    struct Fixed(Vec<f32>);
+
+    impl Explainer<2> for Fixed {
+        fn name(&self) -> String {
+            "fixed".into()
+        }
+        fn explain<M: Classifier<2>>(
+            &self,
+            _model: &M,
+            request: &ExplainRequest<2>,
+        ) -> xai_core::Result<Vec<Attribution>> {
+            let cost = Cost { forward: 1, backward: 0 };
+            (0..request.rows())
+                .map(|r| Attribution::new("fixed", request.classes()[r], self.0.clone(), cost))
+                .collect()
+        }
+    }
+
+    /// Fresh uniform scores on every call (seeded by the call count): a maximally unstable
+    /// explainer.
+    struct Noisy {
+        calls: Cell<u64>,
+    }
+
+    impl Explainer<2> for Noisy {
+        fn name(&self) -> String {
+            "noisy".into()
+        }
+        fn explain<M: Classifier<2>>(
+            &self,
+            _model: &M,
+            request: &ExplainRequest<2>,
+        ) -> xai_core::Result<Vec<Attribution>> {
+            let call = self.calls.get();
+            self.calls.set(call + 1);
+            let n = request.space().n_features();
+            let mut rng = seed::stream_rng(request.seed(), call);
+            (0..request.rows())
+                .map(|r| {
+                    let scores = (0..n).map(|_| rng.random::<f32>()).collect();
+                    Attribution::new("noisy", request.classes()[r], scores, Cost::default())
+                })
+                .collect()
+        }
+    }
+
+    /// Logits `[x·w, 0]` with `w_i = (i + 1)/10` and alternating signs (so `|w|` increases).
+    fn linear(d: usize, reversed: bool, device: &Device) -> Tensor<2> {
+        let mut cols = vec![0.0f32; d * 2];
+        for i in 0..d {
+            let j = if reversed { d - 1 - i } else { i };
+            cols[i * 2] = (j as f32 + 1.0) / 10.0 * if j % 2 == 0 { 1.0 } else { -1.0 };
+        }
+        from_vec_f32(cols, [d, 2], device).unwrap()
+    }
+
+    #[test]
+    fn sensitivity_is_zero_for_stable_explainers_and_positive_for_noise() {
+        let device = Device::flex();
+        let d = 30;
+        let wt = linear(d, false, &device);
+        let model = |x: Tensor<2>| x.matmul(wt.clone());
+        let space = FeatureSpace::elements(&[d]).unwrap();
+        let mut rng = seed::rng(4);
+        let xs: Vec<f32> = (0..3 * d).map(|_| rng.random_range(0.2f32..0.8)).collect();
+        let x = from_vec_f32(xs, [3, d], &device).unwrap();
+        let request = ExplainRequest::new(x, vec![0, 0, 0], space).unwrap().with_seed(9);
+        let samples = 6;
+        let sens = Sensitivity::new(SensitivityConfig::new().with_samples(samples)).unwrap();
+
+        // The same scores everywhere: the top-20% set never moves.
+        let fixed = Fixed((0..d).map(|i| ((i * 7) % d) as f32).collect());
+        let report = sens.evaluate(&fixed, &model, &request).unwrap();
+        assert_eq!(report.per_example, vec![0.0; 3]);
+        assert_eq!(report.mean, 0.0);
+        // 3 inputs + 3 × 6 neighbours, one forward each.
+        assert_eq!(report.cost, Cost { forward: 3 * (samples as u64 + 1), backward: 0 });
+
+        // The gradient of a linear model is the same at every point.
+        let report = sens.evaluate(&Grad::default(), &model, &request).unwrap();
+        assert_eq!(report.per_example, vec![0.0; 3]);
+        let n = 3 * (samples as u64 + 1);
+        assert_eq!(report.cost, Cost { forward: n, backward: n });
+
+        // New random scores for every call: the set changes, and SENS is in (0, 1].
+        let a = sens.evaluate(&Noisy { calls: Cell::new(0) }, &model, &request).unwrap();
+        assert!(a.per_example.iter().all(|s| *s > 0.0 && *s <= 1.0), "{:?}", a.per_example);
+        assert!(a.mean > 0.2, "{}", a.mean);
+        // Seeded: the same run gives the same report.
+        let b = sens.evaluate(&Noisy { calls: Cell::new(0) }, &model, &request).unwrap();
+        assert_eq!(a, b);
+
+        // Bad settings are errors.
+        let bad = [
+            SensitivityConfig::new().with_radius(0.0),
+            SensitivityConfig::new().with_radius(-0.1),
+            SensitivityConfig::new().with_radius(f64::NAN),
+            SensitivityConfig::new().with_radius(f64::INFINITY),
+            SensitivityConfig::new().with_fraction(0.0),
+            SensitivityConfig::new().with_fraction(1.5),
+            SensitivityConfig::new().with_fraction(f64::NAN),
+            SensitivityConfig::new().with_samples(0),
+        ];
+        for config in bad {
+            assert!(Sensitivity::new(config.clone()).is_err(), "{config:?}");
+        }
+        assert!(Sensitivity::new(SensitivityConfig::new().with_fraction(1.0)).is_ok());
+    }
+
+    #[test]
+    fn sanity_correlations_by_hand() {
+        let att = |s: Vec<f32>, forward| {
+            Attribution::new("m", 0, s, Cost { forward, backward: 1 }).unwrap()
+        };
+        let maps = vec![att(vec![0.1, 0.5, 0.2, 0.9], 1), att(vec![3.0, -1.0, 2.0, 0.0], 2)];
+        let same = sanity_from_attributions(&maps, &maps).unwrap();
+        assert_eq!(same.per_example.len(), 2);
+        assert!(same.per_example.iter().all(|r| close(*r, 1.0, 1e-12)));
+        assert!(close(same.mean, 1.0, 1e-12));
+        assert_eq!(same.cost, Cost { forward: 6, backward: 4 });
+        let reversed: Vec<Attribution> =
+            maps.iter().map(|a| att(a.scores.iter().map(|v| -v).collect(), 0)).collect();
+        let r = sanity_from_attributions(&maps, &reversed).unwrap();
+        assert!(r.per_example.iter().all(|r| close(*r, -1.0, 1e-12)), "{:?}", r.per_example);
+        assert!(close(r.mean, -1.0, 1e-12));
+        // One map the same, one with a swapped pair (ρ = 0.8 as in `spearman_by_hand`).
+        let swapped = vec![maps[0].clone(), att(vec![3.0, -1.0, 0.0, 2.0], 0)];
+        let r = sanity_from_attributions(&maps, &swapped).unwrap();
+        assert!(close(r.per_example[1], 0.8, 1e-12), "{:?}", r.per_example);
+        assert!(close(r.mean, 0.9, 1e-12));
+        // Errors: different counts, nothing to compare, different widths.
+        assert!(sanity_from_attributions(&maps, &maps[..1]).is_err());
+        assert!(sanity_from_attributions(&[], &[]).is_err());
+        let short = vec![att(vec![1.0, 2.0], 0), att(vec![1.0, 2.0], 0)];
+        assert!(sanity_from_attributions(&maps, &short).is_err());
+    }
+
+    #[test]
+    fn sanity_check_with_grad_on_reversed_linear_models_is_minus_one() {
+        let device = Device::flex();
+        let d = 12;
+        let (wa, wb) = (linear(d, false, &device), linear(d, true, &device));
+        let original = |x: Tensor<2>| x.matmul(wa.clone());
+        let randomized = |x: Tensor<2>| x.matmul(wb.clone());
+        let space = FeatureSpace::elements(&[d]).unwrap();
+        let x: Tensor<2> = Tensor::full([2, d], 0.5, &device);
+        let request = ExplainRequest::new(x, vec![0, 0], space).unwrap();
+        // |∇| = |w| increases with i on one model and decreases on the other.
+        let r = sanity_check(&Grad::default(), &original, &randomized, &request).unwrap();
+        assert!(r.per_example.iter().all(|p| close(*p, -1.0, 1e-12)), "{:?}", r.per_example);
+        assert!(close(r.mean, -1.0, 1e-12));
+        assert_eq!(r.cost, Cost { forward: 4, backward: 4 });
+        // The same model on both sides: ρ = 1.
+        let r = sanity_check(&Grad::default(), &original, &original, &request).unwrap();
+        assert!(close(r.mean, 1.0, 1e-12));
+    }
+}
