@@ -4,4 +4,6 @@
 
 mod attacks_mnist;
 mod common;
+mod explain_mnist;
+mod sanity;
 mod zoo_faithfulness;

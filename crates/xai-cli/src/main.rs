@@ -1,6 +1,8 @@
 //! `xai`: explain, attack and evaluate classifiers of burn-xai's model zoo from the shell.
 
 mod common;
+mod explain;
+mod figure;
 mod robustness;
 mod zoo;
 
@@ -23,6 +25,9 @@ enum Command {
     /// The model zoo: list the models, or check that their import is faithful.
     #[command(subcommand)]
     Zoo(zoo::ZooCommand),
+    /// Explain one input with any method (Greedy-AS, Grad, IG, SHAP, ...): JSON scores per
+    /// feature and a PNG of the heat map and top features.
+    Explain(Box<explain::ExplainArgs>),
     /// Minimum adversarial perturbation of one input restricted to each of a set of feature
     /// masks (Robustness-Sr / S̄r): `.npy` masks in, JSON and `.npy` adversarial inputs out.
     Robustness(Box<robustness::RobustnessArgs>),
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Zoo(cmd) => zoo::run(cmd),
+        Command::Explain(args) => explain::run(*args),
         Command::Robustness(args) => robustness::run(*args),
     };
     match result {

@@ -7,7 +7,7 @@ use crate::regression::LeastSquares;
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use rand::Rng;
-use xai_attacks::{BisectionSearch, Fmn, FmnConfig, MaskedPgd, RobustnessEstimator};
+use xai_attacks::{BisectionSearch, Fmn, MaskedPgd, RobustnessEstimator};
 use xai_core::attribution::fraction_to_k;
 use xai_core::{Attribution, Classifier, Cost, FeatureMask, XaiError, seed};
 
@@ -87,8 +87,7 @@ impl GreedyAs<Fmn> {
     pub fn fast() -> xai_core::Result<Self> {
         let config =
             GreedyAsConfig::new().with_step_fraction(0.1).with_subsets(400).with_ridge(1.0);
-        let fmn = FmnConfig::new().with_steps(30).with_refine_steps(8).with_candidates(3);
-        Self::new(config, fmn.init()?)
+        Self::new(config, crate::method::fast_estimator()?)
     }
 }
 

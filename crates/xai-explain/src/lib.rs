@@ -16,6 +16,8 @@
 //! - Optimisation baselines (paper 000, appendix C), both with a small [`Adam`]: [`Bbmp`]
 //!   (meaningful perturbation, Fong & Vedaldi 2017, Eqn. 3) and [`Cfx`] (Wachter et al. 2017
 //!   counterfactuals with an L0 constraint).
+//! - [`Method`] names every method; [`AnyExplainer::new`] builds one with a [`Preset`]
+//!   (`paper` or `fast`).
 //! - Shared machinery: [`ExplainRequest`] (inputs, classes, seed, memory limit),
 //!   [`MaskedScorer`] (scores with features replaced by a reference), [`LeastSquares`].
 #![warn(missing_docs)]
@@ -31,6 +33,7 @@ pub mod greedy_as;
 pub mod kernel_shap;
 pub mod lime;
 pub mod loo;
+pub mod method;
 pub mod objective;
 pub mod perturb;
 pub mod random;
@@ -52,6 +55,7 @@ pub use greedy_as::{GreedyAs, GreedyAsConfig};
 pub use kernel_shap::{KernelShap, KernelShapConfig};
 pub use lime::{Lime, LimeConfig};
 pub use loo::{Loo, LooConfig, Occlusion, OcclusionConfig};
+pub use method::{AnyExplainer, Method, MethodOptions, Preset};
 pub use objective::RobustnessObjective;
 pub use perturb::MaskedScorer;
 pub use random::{RandomAttribution, RandomAttributionConfig};

@@ -1,0 +1,244 @@
+//! `xai explain`: one explanation of one input, as JSON and as a PNG figure.
+
+use crate::common::{DeviceArgs, write_json};
+use crate::figure::{ExplanationTile, explanation_figure};
+use anyhow::{Context, Result, bail};
+use burn::tensor::Tensor;
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use xai_core::classifier::argmax_rows;
+use xai_core::host::{from_vec_f32, to_vec_f32};
+use xai_core::{Attribution, Cost, FeatureSpace, Reference, seed};
+use xai_datasets::{load_crop_224, registry};
+use xai_explain::{
+    AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, RobustnessObjective,
+};
+use xai_zoo::{ModelName, ZooModel};
+
+/// `xai explain` options.
+#[derive(Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// Model name (see `xai zoo list`).
+    #[arg(long, default_value = "mnist-cnn")]
+    model: String,
+    /// Dataset name (default: the model's own, e.g. mnist-test); ignored with --image.
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Index of the input in the dataset.
+    #[arg(long, default_value_t = 0)]
+    index: usize,
+    /// A photo to explain instead of a dataset item (resized and centre-cropped to 224×224,
+    /// for efficientnet-lite0).
+    #[arg(long, conflicts_with = "dataset")]
+    image: Option<PathBuf>,
+    /// Method: grad, grad-x-input, integrated-gradients, smoothgrad, expected-gradients, loo,
+    /// occlusion, kernel-shap, lime, bbmp, cfx, random, greedy, greedy-as, one-step-banzhaf.
+    #[arg(long, default_value = "greedy-as")]
+    method: String,
+    /// Settings preset: paper (the paper's, slow for robustness methods) or fast.
+    #[arg(long, default_value = "fast")]
+    preset: String,
+    /// Explain "why the predicted class and not CLASS" (targeted variants, Eqn. 2).
+    #[arg(long)]
+    target: Option<usize>,
+    /// Explain this class instead of the predicted one.
+    #[arg(long)]
+    class: Option<usize>,
+    /// Robustness objective of greedy methods: anchored (Robustness-S̄r) or perturbed (-Sr).
+    #[arg(long, default_value = "anchored")]
+    objective: String,
+    /// Features: `pixels`, or `grid:N` for N×N square patches (e.g. grid:14 on 224×224).
+    #[arg(long, default_value = "pixels")]
+    features: String,
+    /// Reference value of removed features (a number, uniform, blur:SIGMA); default: the
+    /// method's own.
+    #[arg(long)]
+    reference: Option<String>,
+    /// Seed of every sampler.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Largest batch sent to the model (bounds memory).
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Write the attribution (one score per feature, row-major) and its settings as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write a PNG: the input, the heat map over it, and the top 20% features.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    model: &'a str,
+    input: String,
+    label: Option<usize>,
+    predicted: usize,
+    predicted_name: &'a str,
+    explained: usize,
+    explained_name: &'a str,
+    contrast: Option<usize>,
+    method: &'a str,
+    preset: Preset,
+    objective: &'a str,
+    seed: u64,
+    features: &'a str,
+    n_features: usize,
+    grid: [usize; 2],
+    device: String,
+    settings: String,
+    cost: Cost,
+    wall_seconds: f64,
+    scores: &'a [f32],
+}
+
+/// Parses `pixels` or `grid:N` for a `[c, h, w]` input; returns the space and its grid.
+pub fn parse_features(spec: &str, [c, h, w]: [usize; 3]) -> Result<(FeatureSpace, [usize; 2])> {
+    if spec == "pixels" {
+        return Ok((FeatureSpace::pixels(c, h, w)?, [h, w]));
+    }
+    let Some(n) = spec.strip_prefix("grid:") else {
+        bail!("--features must be 'pixels' or 'grid:N' (N×N patches), got '{spec}'")
+    };
+    let n: usize = n.parse().with_context(|| format!("--features {spec}: N must be a number"))?;
+    if n == 0 || n > h.min(w) || h % n != 0 || w % n != 0 {
+        bail!("--features grid:{n}: N must divide the image size {h}×{w}");
+    }
+    Ok((FeatureSpace::patches(c, h, w, h / n)?, [n, n]))
+}
+
+/// The input of `args` as a batch of one, its label if known, and a description.
+fn load_input(
+    args: &ExplainArgs,
+    name: ModelName,
+    device: &burn::tensor::Device,
+) -> Result<(Tensor<4>, Option<usize>, String, Option<Tensor<4>>)> {
+    let info = name.info();
+    let data_dir = args.device.data_dir();
+    if let Some(path) = &args.image {
+        let pixels = load_crop_224(path)?;
+        let [c, h, w] = info.input_shape;
+        if [c, h, w] != [3, 224, 224] {
+            bail!("--image gives a 224×224 RGB crop; {} takes {:?}", info.name, info.input_shape);
+        }
+        let x = from_vec_f32(pixels, [1, 3, 224, 224], device)?;
+        let background = background(info.default_dataset, &data_dir, device, args.seed).ok();
+        return Ok((x, None, path.display().to_string(), background));
+    }
+    let dataset = args.dataset.as_deref().unwrap_or(info.default_dataset);
+    let data = registry::load_from(dataset, &data_dir)?;
+    let x = data.batch_tensor(&[args.index], device)?;
+    let label = data.label(args.index)?;
+    let background = background(dataset, &data_dir, device, args.seed).ok();
+    Ok((x, Some(label), format!("{dataset}[{}]", args.index), background))
+}
+
+/// 32 seeded random samples of `dataset`: the background of Expected Gradients.
+fn background(
+    dataset: &str,
+    data_dir: &xai_datasets::DataDir,
+    device: &burn::tensor::Device,
+    seed_: u64,
+) -> Result<Tensor<4>> {
+    use rand::Rng;
+    let data = registry::load_from(dataset, data_dir)?;
+    let mut rng = seed::stream_rng(seed_, 0xB6);
+    let picks: Vec<usize> = (0..32.min(data.len())).map(|_| rng.random_range(0..data.len())).collect();
+    Ok(data.batch_tensor(&picks, device)?)
+}
+
+/// The name of class `c`, or "?" when the model has no such class.
+fn class_name(names: &[String], c: usize) -> &str {
+    names.get(c).map_or("?", String::as_str)
+}
+
+/// Runs `xai explain`.
+pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let name: ModelName = args.model.parse()?;
+    let method: Method = args.method.parse()?;
+    let preset: Preset = args.preset.parse()?;
+    let objective = match args.objective.as_str() {
+        "anchored" => RobustnessObjective::Anchored,
+        "perturbed" => RobustnessObjective::Perturbed,
+        other => bail!("--objective must be anchored or perturbed, got '{other}'"),
+    };
+    let reference: Option<Reference> = args.reference.as_deref().map(str::parse).transpose()?;
+    let device = args.device.device()?;
+    let model = ZooModel::load(name, &device)?;
+    let info = model.info().clone();
+    let (x, label, input, background) = load_input(&args, name, &device)?;
+    let (space, grid) = parse_features(&args.features, info.input_shape)?;
+    let names = info.classes.load(&args.device.data_dir())?;
+    let predicted = argmax_rows(model.try_logits(x.clone())?)?[0];
+    let explained = args.class.unwrap_or(predicted);
+    let mut request = ExplainRequest::new(x.clone(), vec![explained], space.clone())?
+        .with_seed(args.seed)
+        .with_batch_size(args.batch_size)?
+        .with_bounds(info.value_range.0, info.value_range.1)?;
+    request.check_classes(info.n_classes)?;
+    if let Some(t) = args.target {
+        request = request.with_contrast(vec![t])?;
+    }
+    let options = MethodOptions { preset, objective, reference, background };
+    let explainer = AnyExplainer::new(method, &options)?;
+    eprintln!(
+        "explaining {input} ({}: predicted {} '{}') with {method} ({:?} preset) on {} features...",
+        info.name,
+        predicted,
+        class_name(&names, predicted),
+        preset,
+        space.n_features()
+    );
+    let start = Instant::now();
+    let attribution: Attribution = explainer
+        .explain(&model, &request)?
+        .pop()
+        .context("the explainer returned no attribution")?;
+    let wall = start.elapsed().as_secs_f64();
+    let top: Vec<usize> = attribution.ranking().into_iter().take(10).collect();
+    println!(
+        "{method} for class {explained} '{}'{}: top features {top:?}; cost {} forward + {} backward evaluations; {wall:.1} s",
+        class_name(&names, explained),
+        args.target.map(|t| format!(" vs {t} '{}'", class_name(&names, t))).unwrap_or_default(),
+        attribution.cost.forward,
+        attribution.cost.backward,
+    );
+    if let Some(path) = &args.json {
+        let report = Report {
+            model: info.name,
+            input: input.clone(),
+            label,
+            predicted,
+            predicted_name: class_name(&names, predicted),
+            explained,
+            explained_name: class_name(&names, explained),
+            contrast: args.target,
+            method: method.name(),
+            preset,
+            objective: objective.name(),
+            seed: args.seed,
+            features: &args.features,
+            n_features: space.n_features(),
+            grid,
+            device: format!("{:?}", args.device.device),
+            settings: format!("{explainer:?}"),
+            cost: attribution.cost,
+            wall_seconds: wall,
+            scores: &attribution.scores,
+        };
+        write_json(path, &report)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.out {
+        let pixels = to_vec_f32(x)?;
+        let tile = ExplanationTile { title: method.name().to_string(), attribution: &attribution };
+        explanation_figure(&pixels, info.input_shape, &space, &[tile], 0.2)?.save_png(path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,394 @@
+//! Every method by name, with the `paper` and `fast` presets: what the CLI and the examples
+//! use to build an explainer from a string.
+
+use crate::banzhaf::{OneStepBanzhaf, OneStepBanzhafConfig};
+use crate::bbmp::{Bbmp, BbmpConfig};
+use crate::cfx::{Cfx, CfxConfig};
+use crate::explainer::Explainer;
+use crate::gradient::{
+    ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput,
+    IntegratedGradients, IntegratedGradientsConfig, SmoothGrad, SmoothGradConfig,
+};
+use crate::greedy::{Greedy, GreedyConfig};
+use crate::greedy_as::{GreedyAs, GreedyAsConfig};
+use crate::kernel_shap::{KernelShap, KernelShapConfig};
+use crate::lime::{Lime, LimeConfig};
+use crate::loo::{Loo, LooConfig, Occlusion, OcclusionConfig};
+use crate::objective::RobustnessObjective;
+use crate::random::RandomAttribution;
+use crate::request::ExplainRequest;
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+use xai_attacks::{BisectionSearch, Fmn, FmnConfig, MaskedPgd};
+use xai_core::{Attribution, Classifier, Reference, Result, XaiError};
+
+/// The explanation methods, named in kebab case in the CLI and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// [`Grad`]: the vanilla gradient.
+    Grad,
+    /// [`GradXInput`]: gradient ⊙ input.
+    GradXInput,
+    /// [`IntegratedGradients`].
+    IntegratedGradients,
+    /// [`SmoothGrad`].
+    Smoothgrad,
+    /// [`ExpectedGradients`] (needs a background set).
+    ExpectedGradients,
+    /// [`Loo`]: leave-one-out.
+    Loo,
+    /// [`Occlusion`]: sliding windows.
+    Occlusion,
+    /// [`KernelShap`].
+    KernelShap,
+    /// [`Lime`].
+    Lime,
+    /// [`Bbmp`]: meaningful perturbation.
+    Bbmp,
+    /// [`Cfx`]: sparse counterfactual.
+    Cfx,
+    /// [`RandomAttribution`].
+    Random,
+    /// [`Greedy`] (Eqn. 5 of Hsieh et al. 2021).
+    Greedy,
+    /// [`GreedyAs`] (Eqn. 6 of Hsieh et al. 2021).
+    GreedyAs,
+    /// [`OneStepBanzhaf`] (appendix E of Hsieh et al. 2021).
+    OneStepBanzhaf,
+}
+
+impl Method {
+    /// Every method, in the order of the list.
+    pub const ALL: [Method; 15] = [
+        Method::Grad,
+        Method::GradXInput,
+        Method::IntegratedGradients,
+        Method::Smoothgrad,
+        Method::ExpectedGradients,
+        Method::Loo,
+        Method::Occlusion,
+        Method::KernelShap,
+        Method::Lime,
+        Method::Bbmp,
+        Method::Cfx,
+        Method::Random,
+        Method::Greedy,
+        Method::GreedyAs,
+        Method::OneStepBanzhaf,
+    ];
+
+    /// The kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Grad => "grad",
+            Method::GradXInput => "grad-x-input",
+            Method::IntegratedGradients => "integrated-gradients",
+            Method::Smoothgrad => "smoothgrad",
+            Method::ExpectedGradients => "expected-gradients",
+            Method::Loo => "loo",
+            Method::Occlusion => "occlusion",
+            Method::KernelShap => "kernel-shap",
+            Method::Lime => "lime",
+            Method::Bbmp => "bbmp",
+            Method::Cfx => "cfx",
+            Method::Random => "random",
+            Method::Greedy => "greedy",
+            Method::GreedyAs => "greedy-as",
+            Method::OneStepBanzhaf => "one-step-banzhaf",
+        }
+    }
+
+    /// The name paper 000's tables use (`Grad`, `IG`, `EG`, `SHAP`, …).
+    pub fn paper_name(self) -> &'static str {
+        match self {
+            Method::Grad => "Grad",
+            Method::GradXInput => "Grad×Input",
+            Method::IntegratedGradients => "IG",
+            Method::Smoothgrad => "SmoothGrad",
+            Method::ExpectedGradients => "EG",
+            Method::Loo => "LOO",
+            Method::Occlusion => "Occlusion",
+            Method::KernelShap => "SHAP",
+            Method::Lime => "LIME",
+            Method::Bbmp => "BBMP",
+            Method::Cfx => "CFX",
+            Method::Random => "Random",
+            Method::Greedy => "Greedy",
+            Method::GreedyAs => "Greedy-AS",
+            Method::OneStepBanzhaf => "One-Step Banzhaf",
+        }
+    }
+
+    /// Whether the method estimates robustness (attacks) to explain.
+    pub fn is_robustness_based(self) -> bool {
+        matches!(self, Method::Greedy | Method::GreedyAs | Method::OneStepBanzhaf)
+    }
+
+    /// All names, comma-separated (for error messages and `--help`).
+    pub fn names() -> String {
+        Self::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = XaiError;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| XaiError::UnknownName {
+            kind: "method".into(),
+            name: s.into(),
+            known: Self::names(),
+        })
+    }
+}
+
+/// Named settings.
+///
+/// - `paper`: paper 000's settings (appendix C): Greedy-AS with 5000 subsets per step, 5% per
+///   step, bisection over 100-step PGD (step 1.0); IG 64 steps, SmoothGrad 50 samples,
+///   KernelSHAP 2048 coalitions, LIME 1000 samples, BBMP 300 steps, CFX 200 steps.
+/// - `fast`: a quick look: the robustness-based methods use the masked minimum-norm attack
+///   (FMN, 30 steps) instead of bisection-PGD, 10% per step and 400 subsets (ridge 1.0); the
+///   sampling baselines use about a quarter of the samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// The paper's settings.
+    #[default]
+    Paper,
+    /// Scaled down for minutes instead of hours.
+    Fast,
+}
+
+impl std::str::FromStr for Preset {
+    type Err = XaiError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "paper" => Ok(Preset::Paper),
+            "fast" => Ok(Preset::Fast),
+            _ => Err(XaiError::UnknownName {
+                kind: "preset".into(),
+                name: s.into(),
+                known: "paper, fast".into(),
+            }),
+        }
+    }
+}
+
+/// The masked minimum-norm estimator of the `fast` preset: FMN with 30 steps, 8 refinement
+/// steps and 3 competitor candidates (≈ 80 evaluations per subset on 10 classes).
+pub fn fast_estimator() -> Result<Fmn> {
+    FmnConfig::new().with_steps(30).with_refine_steps(8).with_candidates(3).init()
+}
+
+/// What a method may need beyond its preset.
+#[derive(Debug, Clone)]
+pub struct MethodOptions<const D: usize> {
+    /// The preset.
+    pub preset: Preset,
+    /// The robustness objective of the greedy methods (default Robustness-S̄r).
+    pub objective: RobustnessObjective,
+    /// Overrides the reference value of the methods that use one (IG baseline, LOO,
+    /// Occlusion, KernelSHAP, LIME, BBMP); default: each method's own (0, or blur for BBMP).
+    pub reference: Option<Reference>,
+    /// Background samples for Expected Gradients (`[k, ...]`, e.g. dataset images).
+    pub background: Option<Tensor<D>>,
+}
+
+impl<const D: usize> Default for MethodOptions<D> {
+    fn default() -> Self {
+        Self {
+            preset: Preset::Paper,
+            objective: RobustnessObjective::Anchored,
+            reference: None,
+            background: None,
+        }
+    }
+}
+
+/// Any method, configured: one type the CLI and examples can hold.
+#[derive(Debug, Clone)]
+#[allow(missing_docs, clippy::large_enum_variant)]
+pub enum AnyExplainer<const D: usize> {
+    Grad(Grad),
+    GradXInput(GradXInput),
+    IntegratedGradients(IntegratedGradients),
+    SmoothGrad(SmoothGrad),
+    ExpectedGradients(ExpectedGradients<D>),
+    Loo(Loo),
+    Occlusion(Occlusion),
+    KernelShap(KernelShap),
+    Lime(Lime),
+    Bbmp(Bbmp),
+    Cfx(Cfx),
+    Random(RandomAttribution),
+    GreedyPaper(Greedy<BisectionSearch<MaskedPgd>>),
+    GreedyFast(Greedy<Fmn>),
+    GreedyAsPaper(GreedyAs<BisectionSearch<MaskedPgd>>),
+    GreedyAsFast(GreedyAs<Fmn>),
+    BanzhafPaper(OneStepBanzhaf<BisectionSearch<MaskedPgd>>),
+    BanzhafFast(OneStepBanzhaf<Fmn>),
+}
+
+impl<const D: usize> AnyExplainer<D> {
+    /// Builds `method` with `options`.
+    pub fn new(method: Method, options: &MethodOptions<D>) -> Result<Self> {
+        let fast = options.preset == Preset::Fast;
+        let pick = |paper: usize, quick: usize| if fast { quick } else { paper };
+        let reference = options.reference.clone();
+        let objective = options.objective;
+        Ok(match method {
+            Method::Grad => AnyExplainer::Grad(Grad::new(GradConfig::new())?),
+            Method::GradXInput => AnyExplainer::GradXInput(GradXInput::new()),
+            Method::IntegratedGradients => {
+                let mut c = IntegratedGradientsConfig::new().with_steps(pick(64, 32));
+                if let Some(r) = reference {
+                    c = c.with_baseline(r);
+                }
+                AnyExplainer::IntegratedGradients(IntegratedGradients::new(c)?)
+            }
+            Method::Smoothgrad => AnyExplainer::SmoothGrad(SmoothGrad::new(
+                SmoothGradConfig::new().with_samples(pick(50, 16)),
+            )?),
+            Method::ExpectedGradients => {
+                let background = options.background.clone().ok_or_else(|| {
+                    XaiError::invalid(
+                        "expected-gradients background",
+                        "none",
+                        "background samples drawn from a dataset",
+                    )
+                })?;
+                let c = ExpectedGradientsConfig::new().with_samples(pick(200, 50));
+                AnyExplainer::ExpectedGradients(ExpectedGradients::new(c, background)?)
+            }
+            Method::Loo => {
+                let mut c = LooConfig::new();
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::Loo(Loo::new(c)?)
+            }
+            Method::Occlusion => {
+                let mut c = OcclusionConfig::new();
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::Occlusion(Occlusion::new(c)?)
+            }
+            Method::KernelShap => {
+                let mut c = KernelShapConfig::new().with_samples(pick(2048, 512));
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::KernelShap(KernelShap::new(c)?)
+            }
+            Method::Lime => {
+                let mut c = LimeConfig::new().with_samples(pick(1000, 250));
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::Lime(Lime::new(c)?)
+            }
+            Method::Bbmp => {
+                let c = BbmpConfig::new().with_steps(pick(300, 100)).with_reference(reference);
+                AnyExplainer::Bbmp(Bbmp::new(c)?)
+            }
+            Method::Cfx => {
+                AnyExplainer::Cfx(Cfx::new(CfxConfig::new().with_steps(pick(200, 100)))?)
+            }
+            Method::Random => AnyExplainer::Random(RandomAttribution),
+            Method::Greedy => {
+                if fast {
+                    let c = GreedyConfig::new().with_objective(objective).with_step_fraction(0.1);
+                    AnyExplainer::GreedyFast(Greedy::new(c, fast_estimator()?)?)
+                } else {
+                    let c = GreedyConfig::new().with_objective(objective);
+                    AnyExplainer::GreedyPaper(Greedy::new(c, BisectionSearch::paper())?)
+                }
+            }
+            Method::GreedyAs => {
+                if fast {
+                    let c = GreedyAsConfig::new()
+                        .with_objective(objective)
+                        .with_step_fraction(0.1)
+                        .with_subsets(400)
+                        .with_ridge(1.0);
+                    AnyExplainer::GreedyAsFast(GreedyAs::new(c, fast_estimator()?)?)
+                } else {
+                    let c = GreedyAsConfig::new().with_objective(objective);
+                    AnyExplainer::GreedyAsPaper(GreedyAs::new(c, BisectionSearch::paper())?)
+                }
+            }
+            Method::OneStepBanzhaf => {
+                if fast {
+                    let c = OneStepBanzhafConfig::new()
+                        .with_objective(objective)
+                        .with_subsets(400)
+                        .with_ridge(1.0);
+                    AnyExplainer::BanzhafFast(OneStepBanzhaf::new(c, fast_estimator()?)?)
+                } else {
+                    let c = OneStepBanzhafConfig::new().with_objective(objective);
+                    AnyExplainer::BanzhafPaper(OneStepBanzhaf::new(c, BisectionSearch::paper())?)
+                }
+            }
+        })
+    }
+}
+
+impl<const D: usize> Explainer<D> for AnyExplainer<D> {
+    fn name(&self) -> String {
+        match self {
+            AnyExplainer::Grad(e) => Explainer::<D>::name(e),
+            AnyExplainer::GradXInput(e) => Explainer::<D>::name(e),
+            AnyExplainer::IntegratedGradients(e) => Explainer::<D>::name(e),
+            AnyExplainer::SmoothGrad(e) => Explainer::<D>::name(e),
+            AnyExplainer::ExpectedGradients(e) => Explainer::<D>::name(e),
+            AnyExplainer::Loo(e) => Explainer::<D>::name(e),
+            AnyExplainer::Occlusion(e) => Explainer::<D>::name(e),
+            AnyExplainer::KernelShap(e) => Explainer::<D>::name(e),
+            AnyExplainer::Lime(e) => Explainer::<D>::name(e),
+            AnyExplainer::Bbmp(e) => Explainer::<D>::name(e),
+            AnyExplainer::Cfx(e) => Explainer::<D>::name(e),
+            AnyExplainer::Random(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyPaper(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyFast(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyAsPaper(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyAsFast(e) => Explainer::<D>::name(e),
+            AnyExplainer::BanzhafPaper(e) => Explainer::<D>::name(e),
+            AnyExplainer::BanzhafFast(e) => Explainer::<D>::name(e),
+        }
+    }
+
+    fn explain<M: Classifier<D>>(
+        &self,
+        model: &M,
+        request: &ExplainRequest<D>,
+    ) -> Result<Vec<Attribution>> {
+        match self {
+            AnyExplainer::Grad(e) => e.explain(model, request),
+            AnyExplainer::GradXInput(e) => e.explain(model, request),
+            AnyExplainer::IntegratedGradients(e) => e.explain(model, request),
+            AnyExplainer::SmoothGrad(e) => e.explain(model, request),
+            AnyExplainer::ExpectedGradients(e) => e.explain(model, request),
+            AnyExplainer::Loo(e) => e.explain(model, request),
+            AnyExplainer::Occlusion(e) => e.explain(model, request),
+            AnyExplainer::KernelShap(e) => e.explain(model, request),
+            AnyExplainer::Lime(e) => e.explain(model, request),
+            AnyExplainer::Bbmp(e) => e.explain(model, request),
+            AnyExplainer::Cfx(e) => e.explain(model, request),
+            AnyExplainer::Random(e) => e.explain(model, request),
+            AnyExplainer::GreedyPaper(e) => e.explain(model, request),
+            AnyExplainer::GreedyFast(e) => e.explain(model, request),
+            AnyExplainer::GreedyAsPaper(e) => e.explain(model, request),
+            AnyExplainer::GreedyAsFast(e) => e.explain(model, request),
+            AnyExplainer::BanzhafPaper(e) => e.explain(model, request),
+            AnyExplainer::BanzhafFast(e) => e.explain(model, request),
+        }
+    }
+}
