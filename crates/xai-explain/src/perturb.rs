@@ -45,40 +45,16 @@ impl<'a, 'm, M: Classifier<D> + ?Sized, const D: usize> MaskedScorer<'a, 'm, M, 
     }
 
     /// The class score for each mask; `masks` holds `k × n_features` values, row-major.
+    /// Errors when the class is not a column of the model's logits.
     pub fn scores(&self, masks: &[f32]) -> Result<Vec<f32>> {
-        let nf = self.space.n_features();
-        if masks.len() % nf != 0 {
-            return Err(XaiError::shape(
-                "masks",
-                format!("a multiple of {nf} values (masks × features)"),
-                &[masks.len()],
-            ));
-        }
-        let k = masks.len() / nf;
-        let mut out = Vec::with_capacity(k);
-        let device = self.x.device();
-        let diff = self.x.clone() - self.reference.clone();
-        for range in xai_core::batching::batches(k, self.batch_size)? {
-            let b = range.len();
-            let chunk = masks[range.start * nf..range.end * nf].to_vec();
-            let m: Tensor<2> = from_vec_f32(chunk, [b, nf], &device)?;
-            let m: Tensor<D> = self.space.expand(m)?;
-            let mut shape = self.x.dims();
-            shape[0] = b;
-            let inputs = self.reference.clone().expand(shape) + diff.clone().expand(shape) * m;
-            let logits = self.eval.logits(inputs);
-            let classes = classes_tensor(&vec![self.class; b], &device);
-            out.extend(to_vec_f32(self.score.of(logits, classes))?);
-        }
-        Ok(out)
+        self.contrast_scores(masks, None)
     }
 
     /// The explained quantity for each mask: the class score, or with a contrast class `t`
     /// the difference `score(class) − score(t)` (the "why `class` and not `t`" quantity
     /// `f_y − f_t`), both read from the same forward pass, so either way it costs one
-    /// evaluation per mask. Unlike [`MaskedScorer::scores`] it returns an error (instead of
-    /// indexing out of range) when a class is not a column of the model's logits. `masks` as in
-    /// [`MaskedScorer::scores`].
+    /// evaluation per mask. Errors when a class is not a column of the model's logits. `masks`
+    /// as in [`MaskedScorer::scores`].
     pub fn contrast_scores(&self, masks: &[f32], contrast: Option<usize>) -> Result<Vec<f32>> {
         let nf = self.space.n_features();
         if masks.len() % nf != 0 {

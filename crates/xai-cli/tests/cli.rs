@@ -1,0 +1,83 @@
+//! The `xai` binary end to end: robustness and explain on mnist-cnn, and bad input that must
+//! end in a clear error and a non-zero exit, never a panic.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn xai(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xai")).args(args).output().expect("running xai")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xai-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn weights_ready() {
+    xtask::import_onnx::ensure_weights(None).expect("importing the zoo's ONNX files");
+}
+
+#[test]
+fn robustness_writes_per_mask_json() {
+    weights_ready();
+    let json = temp("robustness.json");
+    let adv = temp("adv.npy");
+    let out = xai(&[
+        "robustness", "--model", "mnist-cnn", "--dataset", "mnist-test", "--index", "0",
+        "--random-masks", "4", "--free-prob", "0.8", "--estimator", "fmn", "--json",
+        json.to_str().unwrap(), "--save-adversarial", adv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for r in results {
+        assert!(r["found"].as_bool().unwrap());
+        let e = r["estimate"].as_f64().unwrap();
+        assert!(e > 0.0 && e < 28.0, "estimate {e}");
+        assert!(r["forward"].as_u64().unwrap() > 0 && r["backward"].as_u64().unwrap() > 0);
+    }
+    let npy = xai_datasets::read_npy(&adv).unwrap();
+    assert_eq!(npy.shape, vec![4, 1, 28, 28]);
+}
+
+#[test]
+fn explain_writes_one_score_per_feature_and_a_png() {
+    weights_ready();
+    let json = temp("grad.json");
+    let png = temp("grad.png");
+    let out = xai(&[
+        "explain", "--model", "mnist-cnn", "--index", "3", "--method", "grad", "--features",
+        "grid:14", "--json", json.to_str().unwrap(), "--out", png.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["scores"].as_array().unwrap().len(), 196);
+    assert_eq!(report["method"], "grad");
+    assert_eq!(report["cost"]["backward"], 1);
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["explain", "--model", "resnet-9000"], "unknown model 'resnet-9000'"),
+        (&["explain", "--method", "magic"], "unknown method 'magic'"),
+        (&["explain", "--preset", "turbo"], "unknown preset 'turbo'"),
+        (&["explain", "--features", "grid:5"], "grid:5"),
+        (&["explain", "--target", "3", "--index", "3", "--class", "3"], "target class"),
+        (&["explain", "--index", "99999"], "99999"),
+        (&["robustness", "--masks", "/nonexistent/masks.npy"], "/nonexistent/masks.npy"),
+    ];
+    weights_ready();
+    for (args, expected) in cases {
+        let out = xai(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!(err.contains(expected), "{args:?}: expected '{expected}' in: {err}");
+    }
+}
