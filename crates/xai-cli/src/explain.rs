@@ -12,11 +12,11 @@ use std::time::Instant;
 use xai_core::classifier::argmax_rows;
 use xai_core::host::{from_vec_f32, to_vec_f32};
 use xai_core::{Attribution, Cost, FeatureSpace, Reference, seed};
-use xai_datasets::{load_crop_224, registry};
+use xai_datasets::{Dataset, load_crop_224, registry};
 use xai_explain::{
     AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, RobustnessObjective,
 };
-use xai_zoo::{ModelName, ZooModel};
+use xai_zoo::{ModelInfo, ModelName, ZooModel};
 
 /// `xai explain` options.
 #[derive(Args)]
@@ -112,43 +112,44 @@ pub fn parse_features(spec: &str, [c, h, w]: [usize; 3]) -> Result<(FeatureSpace
     Ok((FeatureSpace::patches(c, h, w, h / n)?, [n, n]))
 }
 
-/// The input of `args` as a batch of one, its label if known, and a description.
+/// The input of `args` as a batch of one, its label if known, a description, and the
+/// dataset it comes from (for `--image`: the model's default dataset, loaded only if needed).
 fn load_input(
     args: &ExplainArgs,
-    name: ModelName,
+    info: &ModelInfo,
     device: &burn::tensor::Device,
-) -> Result<(Tensor<4>, Option<usize>, String, Option<Tensor<4>>)> {
-    let info = name.info();
-    let data_dir = args.device.data_dir();
+) -> Result<(Tensor<4>, Option<usize>, String, Option<Dataset>)> {
     if let Some(path) = &args.image {
         let pixels = load_crop_224(path)?;
-        let [c, h, w] = info.input_shape;
-        if [c, h, w] != [3, 224, 224] {
+        if info.input_shape != [3, 224, 224] {
             bail!("--image gives a 224×224 RGB crop; {} takes {:?}", info.name, info.input_shape);
         }
         let x = from_vec_f32(pixels, [1, 3, 224, 224], device)?;
-        let background = background(info.default_dataset, &data_dir, device, args.seed).ok();
-        return Ok((x, None, path.display().to_string(), background));
+        return Ok((x, None, path.display().to_string(), None));
     }
     let dataset = args.dataset.as_deref().unwrap_or(info.default_dataset);
-    let data = registry::load_from(dataset, &data_dir)?;
+    let data = registry::load_from(dataset, &args.device.data_dir())?;
     let x = data.batch_tensor(&[args.index], device)?;
     let label = data.label(args.index)?;
-    let background = background(dataset, &data_dir, device, args.seed).ok();
-    Ok((x, Some(label), format!("{dataset}[{}]", args.index), background))
+    Ok((x, Some(label), format!("{dataset}[{}]", args.index), Some(data)))
 }
 
-/// 32 seeded random samples of `dataset`: the background of Expected Gradients.
+/// 32 seeded random samples of `data` (else of the model's default dataset): the background
+/// of Expected Gradients.
 fn background(
-    dataset: &str,
-    data_dir: &xai_datasets::DataDir,
+    data: Option<Dataset>,
+    args: &ExplainArgs,
+    info: &ModelInfo,
     device: &burn::tensor::Device,
-    seed_: u64,
 ) -> Result<Tensor<4>> {
     use rand::Rng;
-    let data = registry::load_from(dataset, data_dir)?;
-    let mut rng = seed::stream_rng(seed_, 0xB6);
-    let picks: Vec<usize> = (0..32.min(data.len())).map(|_| rng.random_range(0..data.len())).collect();
+    let data = match data {
+        Some(data) => data,
+        None => registry::load_from(info.default_dataset, &args.device.data_dir())?,
+    };
+    let mut rng = seed::stream_rng(args.seed, 0xB6);
+    let picks: Vec<usize> =
+        (0..32.min(data.len())).map(|_| rng.random_range(0..data.len())).collect();
     Ok(data.batch_tensor(&picks, device)?)
 }
 
@@ -171,7 +172,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let device = args.device.device()?;
     let model = ZooModel::load(name, &device)?;
     let info = model.info().clone();
-    let (x, label, input, background) = load_input(&args, name, &device)?;
+    let (x, label, input, data) = load_input(&args, &info, &device)?;
     let (space, grid) = parse_features(&args.features, info.input_shape)?;
     let names = info.classes.load(&args.device.data_dir())?;
     let predicted = argmax_rows(model.try_logits(x.clone())?)?[0];
@@ -184,6 +185,10 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     if let Some(t) = args.target {
         request = request.with_contrast(vec![t])?;
     }
+    let background = match method {
+        Method::ExpectedGradients => Some(background(data, &args, &info, &device)?),
+        _ => None,
+    };
     let options = MethodOptions { preset, objective, reference, background };
     let explainer = AnyExplainer::new(method, &options)?;
     eprintln!(

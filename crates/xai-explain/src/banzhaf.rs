@@ -2,12 +2,12 @@
 
 use crate::explainer::Explainer;
 use crate::greedy_as::sample_subsets;
-use crate::objective::{RobustnessObjective, SubsetValue};
+use crate::objective::{RobustnessObjective, SubsetValue, check_sampling};
 use crate::regression::LeastSquares;
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use xai_attacks::{BisectionSearch, MaskedPgd, RobustnessEstimator};
-use xai_core::{Attribution, Classifier, FeatureMask, XaiError, seed};
+use xai_core::{Attribution, Classifier, FeatureMask, seed};
 
 /// Settings of [`OneStepBanzhaf`].
 #[derive(Config, Debug)]
@@ -47,12 +47,7 @@ impl OneStepBanzhaf<BisectionSearch<MaskedPgd>> {
 impl<E> OneStepBanzhaf<E> {
     /// One-step Banzhaf with `estimator` for `v(S)`.
     pub fn new(config: OneStepBanzhafConfig, estimator: E) -> xai_core::Result<Self> {
-        if !(config.include_prob > 0.0 && config.include_prob < 1.0) {
-            return Err(XaiError::invalid("include probability", config.include_prob, "in (0, 1)"));
-        }
-        if config.subsets < 2 {
-            return Err(XaiError::invalid("subsets", config.subsets, "at least 2"));
-        }
+        check_sampling(config.subsets, config.include_prob, config.ridge)?;
         Ok(Self { config, estimator })
     }
 }
@@ -76,15 +71,9 @@ impl<E: RobustnessEstimator<D>, const D: usize> Explainer<D> for OneStepBanzhaf<
         for row in 0..request.rows() {
             let mut rng = seed::stream_rng(request.seed(), row as u64);
             let oracle = SubsetValue::new(&self.estimator, request, row, c.objective);
-            let (masks, design) = sample_subsets(
-                n,
-                &all,
-                &FeatureMask::empty(n),
-                c.subsets,
-                c.include_prob,
-                &mut rng,
-            );
-            let (values, cost) = oracle.values(model, &masks, space)?;
+            let (masks, design) =
+                sample_subsets(&all, &FeatureMask::empty(n), c.subsets, c.include_prob, &mut rng);
+            let (values, cost) = oracle.values(model, &masks)?;
             let fit = ls.fit(&design, n, &values, None)?;
             let sign = c.objective.sign();
             let scores = fit.coefficients.iter().map(|w| (sign * w) as f32).collect();

@@ -2,12 +2,14 @@
 //! 2021, section 4.1, Eqn. 5).
 
 use crate::explainer::Explainer;
-use crate::objective::{RobustnessObjective, SubsetValue, order_by, scores_from_steps};
+use crate::objective::{
+    RobustnessObjective, SubsetValue, check_fraction, order_by, scores_from_steps,
+};
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use xai_attacks::{BisectionSearch, MaskedPgd, RobustnessEstimator};
 use xai_core::attribution::fraction_to_k;
-use xai_core::{Attribution, Classifier, Cost, FeatureMask, XaiError};
+use xai_core::{Attribution, Classifier, Cost, FeatureMask};
 
 /// Settings of [`Greedy`].
 #[derive(Config, Debug)]
@@ -44,13 +46,8 @@ impl Greedy<BisectionSearch<MaskedPgd>> {
 impl<E> Greedy<E> {
     /// Greedy with `estimator` for `v(S)`.
     pub fn new(config: GreedyConfig, estimator: E) -> xai_core::Result<Self> {
-        for (what, v) in
-            [("step fraction", config.step_fraction), ("max fraction", config.max_fraction)]
-        {
-            if !(v > 0.0 && v <= 1.0) {
-                return Err(XaiError::invalid(what, v, "a fraction in (0, 1]"));
-            }
-        }
+        check_fraction("step fraction", config.step_fraction)?;
+        check_fraction("max fraction", config.max_fraction)?;
         Ok(Self { config, estimator })
     }
 
@@ -87,7 +84,7 @@ impl<E: RobustnessEstimator<D>, const D: usize> Explainer<D> for Greedy<E> {
                     .iter()
                     .map(|&i| chosen.union(&FeatureMask::from_indices(n, &[i])?))
                     .collect::<xai_core::Result<_>>()?;
-                let (values, spent) = oracle.values(model, &candidates, space)?;
+                let (values, spent) = oracle.values(model, &candidates)?;
                 cost += spent;
                 let order =
                     order_by(&(0..unchosen.len()).collect::<Vec<_>>(), |j| sign * values[j] as f64);

@@ -2,14 +2,16 @@
 //! section 4.2, Eqn. 6).
 
 use crate::explainer::Explainer;
-use crate::objective::{RobustnessObjective, SubsetValue, order_by, scores_from_steps};
+use crate::objective::{
+    RobustnessObjective, SubsetValue, check_fraction, check_sampling, order_by, scores_from_steps,
+};
 use crate::regression::LeastSquares;
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use rand::Rng;
 use xai_attacks::{BisectionSearch, Fmn, MaskedPgd, RobustnessEstimator};
 use xai_core::attribution::fraction_to_k;
-use xai_core::{Attribution, Classifier, Cost, FeatureMask, XaiError, seed};
+use xai_core::{Attribution, Classifier, Cost, FeatureMask, seed};
 
 /// Settings of [`GreedyAs`]; the defaults are the paper's (appendix C and its reference code).
 #[derive(Config, Debug)]
@@ -39,23 +41,15 @@ pub struct GreedyAsConfig {
 impl GreedyAsConfig {
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
-        for (what, v) in
-            [("step fraction", self.step_fraction), ("max fraction", self.max_fraction)]
-        {
-            if !(v > 0.0 && v <= 1.0) {
-                return Err(XaiError::invalid(what, v, "a fraction in (0, 1]"));
-            }
-        }
-        if !(self.include_prob > 0.0 && self.include_prob < 1.0) {
-            return Err(XaiError::invalid("include probability", self.include_prob, "in (0, 1)"));
-        }
-        if self.subsets < 2 {
-            return Err(XaiError::invalid("subsets", self.subsets, "at least 2"));
-        }
-        if !(self.ridge.is_finite() && self.ridge >= 0.0) {
-            return Err(XaiError::invalid("ridge", self.ridge, "finite and >= 0"));
-        }
-        Ok(())
+        check_fraction("step fraction", self.step_fraction)?;
+        check_fraction("max fraction", self.max_fraction)?;
+        check_sampling(self.subsets, self.include_prob, self.ridge)
+    }
+
+    /// The `fast` preset's settings: 10% per step, 400 subsets, ridge 1.0 (keeps the
+    /// regression well posed with fewer subsets than features).
+    pub fn fast() -> Self {
+        Self::new().with_step_fraction(0.1).with_subsets(400).with_ridge(1.0)
     }
 }
 
@@ -85,9 +79,7 @@ impl GreedyAs<Fmn> {
     /// Scaled down for a quick look: 10% per step, 400 subsets (ridge-regularised), and the
     /// masked minimum-norm attack with 30 steps instead of bisection-PGD.
     pub fn fast() -> xai_core::Result<Self> {
-        let config =
-            GreedyAsConfig::new().with_step_fraction(0.1).with_subsets(400).with_ridge(1.0);
-        Self::new(config, crate::method::fast_estimator()?)
+        Self::new(GreedyAsConfig::fast(), crate::method::fast_estimator()?)
     }
 }
 
@@ -109,11 +101,10 @@ impl<E> GreedyAs<E> {
     }
 }
 
-/// Draws `count` subsets of `pool` (each member with probability `p`) as masks over `n`
+/// Draws `count` subsets of `pool` (each member with probability `p`) as masks over `base`'s
 /// features, unioned with `base`; also returns the membership design over `pool`
 /// (`count × pool.len()`, row-major 0/1).
 pub(crate) fn sample_subsets(
-    n: usize,
     pool: &[usize],
     base: &FeatureMask,
     count: usize,
@@ -124,7 +115,6 @@ pub(crate) fn sample_subsets(
     let mut design = vec![0.0f32; count * pool.len()];
     for s in 0..count {
         let mut bits = base.bits().to_vec();
-        bits.resize(n, false);
         for (j, &f) in pool.iter().enumerate() {
             if rng.random_bool(p) {
                 bits[f] = true;
@@ -165,28 +155,25 @@ impl<E: RobustnessEstimator<D>, const D: usize> Explainer<D> for GreedyAs<E> {
             let mut rest = Vec::new();
             while !unchosen.is_empty() {
                 let (masks, design) =
-                    sample_subsets(n, &unchosen, &chosen, c.subsets, c.include_prob, &mut rng);
-                let (values, spent) = oracle.values(model, &masks, space)?;
+                    sample_subsets(&unchosen, &chosen, c.subsets, c.include_prob, &mut rng);
+                let (values, spent) = oracle.values(model, &masks)?;
                 cost += spent;
                 let fit = ls.fit(&design, unchosen.len(), &values, None)?;
                 let order = order_by(&(0..unchosen.len()).collect::<Vec<_>>(), |j| {
                     sign * fit.coefficients[j]
                 });
                 let ranked: Vec<usize> = order.iter().map(|&j| unchosen[j]).collect();
+                // `chosen` is below `target` here, so every step takes at least one feature.
                 let take = per_step.min(target - chosen.count());
-                if take == 0 {
-                    rest = ranked;
-                    break;
-                }
                 let step: Vec<usize> = ranked[..take].to_vec();
                 chosen = chosen.union(&FeatureMask::from_indices(n, &step)?)?;
-                unchosen = ranked[take..].to_vec();
-                unchosen.sort_unstable();
                 steps.push(step);
                 if chosen.count() >= target {
                     rest = ranked[take..].to_vec();
                     break;
                 }
+                unchosen = ranked[take..].to_vec();
+                unchosen.sort_unstable();
             }
             let scores = scores_from_steps(n, &steps, &rest);
             let attribution = Attribution::new("greedy-as", request.classes()[row], scores, cost)?

@@ -46,9 +46,8 @@ pub use bbmp::{Bbmp, BbmpConfig};
 pub use cfx::{Cfx, CfxConfig, Counterfactuals};
 pub use explainer::Explainer;
 pub use gradient::{
-    ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput,
-    IntegratedGradients, IntegratedGradientsConfig, IntegrationRule, SmoothGrad,
-    SmoothGradConfig,
+    ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput, IntegratedGradients,
+    IntegratedGradientsConfig, IntegrationRule, SmoothGrad, SmoothGradConfig,
 };
 pub use greedy::{Greedy, GreedyConfig};
 pub use greedy_as::{GreedyAs, GreedyAsConfig};

@@ -6,8 +6,8 @@ use crate::bbmp::{Bbmp, BbmpConfig};
 use crate::cfx::{Cfx, CfxConfig};
 use crate::explainer::Explainer;
 use crate::gradient::{
-    ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput,
-    IntegratedGradients, IntegratedGradientsConfig, SmoothGrad, SmoothGradConfig,
+    ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput, IntegratedGradients,
+    IntegratedGradientsConfig, SmoothGrad, SmoothGradConfig,
 };
 use crate::greedy::{Greedy, GreedyConfig};
 use crate::greedy_as::{GreedyAs, GreedyAsConfig};
@@ -314,11 +314,7 @@ impl<const D: usize> AnyExplainer<D> {
             }
             Method::GreedyAs => {
                 if fast {
-                    let c = GreedyAsConfig::new()
-                        .with_objective(objective)
-                        .with_step_fraction(0.1)
-                        .with_subsets(400)
-                        .with_ridge(1.0);
+                    let c = GreedyAsConfig::fast().with_objective(objective);
                     AnyExplainer::GreedyAsFast(GreedyAs::new(c, fast_estimator()?)?)
                 } else {
                     let c = GreedyAsConfig::new().with_objective(objective);

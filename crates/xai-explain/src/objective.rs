@@ -5,7 +5,7 @@ use crate::request::ExplainRequest;
 use burn::config::Config;
 use burn::tensor::Tensor;
 use xai_attacks::{AttackGoal, RobustnessEstimator, RobustnessQuery};
-use xai_core::{Classifier, Cost, FeatureMask};
+use xai_core::{Classifier, Cost, FeatureMask, XaiError};
 
 /// Which of the paper's objectives a greedy explainer optimises (Hsieh et al. 2021, Eqn. 3
 /// and 4).
@@ -53,6 +53,7 @@ impl RobustnessObjective {
 /// input's norm).
 pub(crate) struct SubsetValue<'a, E, const D: usize> {
     estimator: &'a E,
+    space: &'a xai_core::FeatureSpace,
     x: Tensor<D>,
     label: usize,
     contrast: Option<usize>,
@@ -64,12 +65,13 @@ pub(crate) struct SubsetValue<'a, E, const D: usize> {
 impl<'a, E: RobustnessEstimator<D>, const D: usize> SubsetValue<'a, E, D> {
     pub(crate) fn new(
         estimator: &'a E,
-        request: &ExplainRequest<D>,
+        request: &'a ExplainRequest<D>,
         row: usize,
         objective: RobustnessObjective,
     ) -> Self {
         Self {
             estimator,
+            space: request.space(),
             x: request.row(row),
             label: request.classes()[row],
             contrast: request.contrast_of(row),
@@ -84,8 +86,8 @@ impl<'a, E: RobustnessEstimator<D>, const D: usize> SubsetValue<'a, E, D> {
         &self,
         model: &M,
         relevant: &[FeatureMask],
-        space: &xai_core::FeatureSpace,
     ) -> xai_core::Result<(Vec<f32>, Cost)> {
+        let space = self.space;
         let mut values = Vec::with_capacity(relevant.len());
         let mut cost = Cost::default();
         for range in xai_core::batching::batches(relevant.len(), self.chunk)? {
@@ -129,4 +131,32 @@ pub(crate) fn order_by(indices: &[usize], key: impl Fn(usize) -> f64) -> Vec<usi
         key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
     });
     v
+}
+
+/// Errors unless `value` is a fraction in `(0, 1]` (a step or target size of the greedy
+/// methods).
+pub(crate) fn check_fraction(what: &str, value: f64) -> xai_core::Result<()> {
+    if !(value > 0.0 && value <= 1.0) {
+        return Err(XaiError::invalid(what, value, "a fraction in (0, 1]"));
+    }
+    Ok(())
+}
+
+/// Errors unless the subset sampling of Greedy-AS / one-step Banzhaf is well posed: at least 2
+/// subsets, an inclusion probability in `(0, 1)`, a finite ridge `>= 0`.
+pub(crate) fn check_sampling(
+    subsets: usize,
+    include_prob: f64,
+    ridge: f64,
+) -> xai_core::Result<()> {
+    if !(include_prob > 0.0 && include_prob < 1.0) {
+        return Err(XaiError::invalid("include probability", include_prob, "in (0, 1)"));
+    }
+    if subsets < 2 {
+        return Err(XaiError::invalid("subsets", subsets, "at least 2"));
+    }
+    if !(ridge.is_finite() && ridge >= 0.0) {
+        return Err(XaiError::invalid("ridge", ridge, "finite and >= 0"));
+    }
+    Ok(())
 }
