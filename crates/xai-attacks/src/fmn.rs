@@ -5,7 +5,9 @@
 use crate::batch::{AttackBatch, score_gradient};
 use crate::competitors::nearest_competitors;
 use crate::estimator::{Candidates, Claim, RobustnessBatch, RobustnessEstimator, run_estimator};
-use crate::geometry::{blend_rows, clip_to_box, dual_norms, normalize_l2, project, row_norms};
+use crate::geometry::{
+    blend_rows, clip_to_box, dual_norms, feasible_gradient, normalize_l2, project, row_norms,
+};
 use crate::objective::AttackLoss;
 use crate::query::RobustnessQuery;
 use crate::refine::{refine_scale, robustly_adversarial};
@@ -189,25 +191,6 @@ impl Fmn {
     }
 }
 
-/// Zeroes the components of an ascent direction `grad` that point out of the box at `point`
-/// (element on the lower edge with a negative component, or on the upper edge with a positive
-/// one).
-///
-/// # Shapes
-/// `[rows, elements]` each
-fn feasible_gradient(grad: Tensor<2>, point: Tensor<2>, (lo, hi): (f32, f32)) -> Tensor<2> {
-    let mut grad = grad;
-    if lo.is_finite() {
-        let blocked = point.clone().lower_equal_elem(lo).bool_and(grad.clone().lower_elem(0.0));
-        grad = grad.mask_fill(blocked, 0.0);
-    }
-    if hi.is_finite() {
-        let blocked = point.greater_equal_elem(hi).bool_and(grad.clone().greater_elem(0.0));
-        grad = grad.mask_fill(blocked, 0.0);
-    }
-    grad
-}
-
 /// The largest perturbation norm the box and mask allow per row: `‖max(x − lo, hi − x) ⊙ m‖`
 /// (`+∞` for an unbounded box).
 fn worst_norm<const D: usize>(norm: Norm, batch: &AttackBatch<D>) -> Tensor<1> {
@@ -250,8 +233,7 @@ impl<const D: usize> RobustnessEstimator<D> for Fmn {
                 batch
             };
             let (mut best, mut norms) = self.search_best(eval, batch, self.config.loss, costs)?;
-            let missed: Vec<usize> =
-                (0..batch.rows()).filter(|&i| !norms[i].is_finite()).collect();
+            let missed: Vec<usize> = (0..batch.rows()).filter(|&i| !norms[i].is_finite()).collect();
             if self.config.retry_with_margin
                 && self.config.loss != AttackLoss::Margin
                 && !missed.is_empty()

@@ -124,3 +124,22 @@ pub fn scatter_rows(full: Tensor<2>, rows: &[usize], sub: Tensor<2>) -> Tensor<2
     let keep = m.clone().neg().add_scalar(1.0);
     full * keep + gathered * m
 }
+
+/// Zeroes the components of an ascent direction `grad` that point out of the box at `point`
+/// (element on the lower edge with a negative component, or on the upper edge with a positive
+/// one): the feasible directions of FMN and DeepFool at the box's edges.
+///
+/// # Shapes
+/// `[rows, elements]` each
+pub fn feasible_gradient(grad: Tensor<2>, point: Tensor<2>, (lo, hi): (f32, f32)) -> Tensor<2> {
+    let mut grad = grad;
+    if lo.is_finite() {
+        let blocked = point.clone().lower_equal_elem(lo).bool_and(grad.clone().lower_elem(0.0));
+        grad = grad.mask_fill(blocked, 0.0);
+    }
+    if hi.is_finite() {
+        let blocked = point.greater_equal_elem(hi).bool_and(grad.clone().greater_elem(0.0));
+        grad = grad.mask_fill(blocked, 0.0);
+    }
+    grad
+}

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xai_attacks::{
-    AttackGoal, BisectionConfig, BisectionSearch, FmnConfig, MaskedPgdConfig, RobustnessBatch,
-    RobustnessEstimator, RobustnessQuery,
+    AttackGoal, BisectionConfig, BisectionSearch, DeepFoolConfig, FmnConfig, MaskedPgdConfig,
+    RobustnessBatch, RobustnessEstimator, RobustnessQuery,
 };
 use xai_core::host::to_vec_f32;
 use xai_core::{Cost, FeatureMask, FeatureSpace, Norm, seed};
@@ -24,6 +24,9 @@ pub enum EstimatorName {
     BisectionPgd,
     /// Masked FMN (Pintor et al. 2021): one minimum-norm run of 100 steps.
     Fmn,
+    /// Masked DeepFool (Moosavi-Dezfooli et al. 2016): linearised steps toward the nearest of
+    /// the 3 strongest rival classes, L2 only (the cheapest, slightly looser).
+    Deepfool,
 }
 
 /// `xai robustness` options.
@@ -211,6 +214,12 @@ pub fn run(args: RobustnessArgs) -> Result<ExitCode> {
         }
         EstimatorName::Fmn => {
             estimate(&FmnConfig::new().with_norm(norm).init()?, &model, &query, args.chunk)?
+        }
+        EstimatorName::Deepfool => {
+            if norm != Norm::L2 {
+                bail!("--estimator deepfool measures the L2 norm only (got --norm {})", args.norm);
+            }
+            estimate(&DeepFoolConfig::new().init()?, &model, &query, args.chunk)?
         }
     };
     let wall_seconds = start.elapsed().as_secs_f64();

@@ -1,6 +1,7 @@
 //! Integration tests of this crate, in one binary (each test binary links Burn: fewer binaries build and link faster).
 
 mod common;
+mod deepfool;
 mod edge_cases;
 mod linear_closed_form;
 mod nonlinear_agreement;
