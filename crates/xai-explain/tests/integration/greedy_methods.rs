@@ -155,6 +155,90 @@ fn targeted_greedy_as_explains_against_the_contrast_class() {
     );
 }
 
+/// A three-class linear model `f_c(x) = w_c·x + b_c` at `x = 0.5` where the explained class 1
+/// is nearest to class 0 (margin 0.1) and farther from class 2 (margin 0.5), with
+/// `u = w_1 − w_0` and `v = w_1 − w_2` large on disjoint features and `u_i·v_i ≤ 0`. Without
+/// the box binding, the minimum L2 perturbation with free set `F` is `0.1 / ‖u_F‖` untargeted
+/// (class 0 stays the nearest for every `F` used here) and `0.5 / ‖v_F‖` targeted at class 2
+/// (the step along `−v` also overtakes class 0, as `u_F·v_F ≤ 0`), so Robustness-S̄r anchors the
+/// largest `|u_i|` first untargeted and the largest `|v_i|` first targeted: features 3, 7, 0
+/// against 10, 5, 1.
+struct Contrast {
+    u: Vec<f32>,
+    v: Vec<f32>,
+    w: Tensor<2>,
+    bias: Tensor<2>,
+}
+
+impl Contrast {
+    const U: [f32; 12] = [0.9, 0.2, 0.3, 1.6, 0.25, 0.1, 0.4, 1.25, 0.3, 0.2, 0.05, 0.35];
+    const V: [f32; 12] =
+        [-0.1, -0.9, -0.3, -0.05, -0.2, -1.25, -0.35, -0.1, -0.25, -0.4, -1.6, -0.3];
+
+    fn new(device: &Device) -> Self {
+        let (u, v) = (Self::U.to_vec(), Self::V.to_vec());
+        // w_0 = −u, w_1 = 0, w_2 = −v: f_1 − f_0 = u·x − b_0, f_1 − f_2 = v·x − b_2.
+        let cols: Vec<f32> = (0..12).flat_map(|i| [-u[i], 0.0, -v[i]]).collect();
+        let half = |a: &[f32]| a.iter().sum::<f32>() * 0.5;
+        let bias = vec![half(&u) - 0.1, 0.0, half(&v) - 0.5];
+        Self {
+            w: from_vec_f32(cols, [12, 3], device).unwrap(),
+            bias: from_vec_f32(bias, [1, 3], device).unwrap(),
+            u,
+            v,
+        }
+    }
+
+    fn logits(&self, x: Tensor<2>) -> Tensor<2> {
+        x.matmul(self.w.clone()) + self.bias.clone()
+    }
+
+    /// Untargeted and targeted (contrast class 2) requests for class 1 at `x = 0.5`.
+    fn requests(&self, device: &Device) -> [ExplainRequest<2>; 2] {
+        let x = Tensor::full([1, 12], 0.5, device);
+        let space = FeatureSpace::elements(&[12]).unwrap();
+        let plain = ExplainRequest::new(x, vec![1], space).unwrap().with_seed(3);
+        [plain.clone(), plain.with_contrast(vec![2]).unwrap()]
+    }
+
+    /// Features by descending `|u|` (untargeted) and by descending `|v|` (targeted).
+    fn expected(&self) -> [Vec<usize>; 2] {
+        let abs = |a: &[f32]| a.iter().map(|v| v.abs()).collect::<Vec<f32>>();
+        [top(&abs(&self.u), 12), top(&abs(&self.v), 12)]
+    }
+}
+
+/// Checks an explainer's top 3 on [`Contrast`]: by `|u|` untargeted, by `|v|` towards class 2.
+fn check_contrast<E: Explainer<2>>(explainer: &E) {
+    let device = Device::flex();
+    let lin = Contrast::new(&device);
+    let model = |x: Tensor<2>| lin.logits(x);
+    let [untargeted, targeted] = lin.requests(&device);
+    let [by_u, by_v] = lin.expected();
+    assert_eq!((by_u[..3].to_vec(), by_v[..3].to_vec()), (vec![3, 7, 0], vec![10, 5, 1]));
+    // Class 1 wins by 0.1 over class 0 and by 0.5 over class 2.
+    let f = xai_core::host::to_vec_f32(model(untargeted.inputs().clone())).unwrap();
+    assert!((f[1] - f[0] - 0.1).abs() < 1e-5 && (f[1] - f[2] - 0.5).abs() < 1e-5, "{f:?}");
+    for (request, expected, contrast) in [(&untargeted, &by_u, None), (&targeted, &by_v, Some(2))] {
+        let out = &explainer.explain(&model, request).unwrap()[0];
+        let name = explainer.name();
+        assert_eq!(top(&out.scores, 3), expected[..3].to_vec(), "{name}, contrast {contrast:?}");
+        assert_eq!((out.contrast, out.method.as_str()), (contrast, name.as_str()));
+    }
+}
+
+#[test]
+fn targeted_greedy_explains_against_the_contrast_class() {
+    // One feature per step (5% of 12 rounds to 1), 3 steps.
+    check_contrast(&Greedy::new(GreedyConfig::new().with_max_fraction(0.25), fmn()).unwrap());
+}
+
+#[test]
+fn targeted_one_step_banzhaf_explains_against_the_contrast_class() {
+    let config = OneStepBanzhafConfig::new().with_subsets(600);
+    check_contrast(&OneStepBanzhaf::new(config, fmn()).unwrap());
+}
+
 #[test]
 fn same_seed_same_result_different_seed_different_samples() {
     let device = Device::flex();
@@ -232,4 +316,29 @@ proptest! {
             prop_assert!(dot.abs() < 1e-6 * scale * rows as f64, "column {} dot {}", j, dot);
         }
     }
+}
+
+#[test]
+fn greedy_as_reports_its_steps_in_order() {
+    use std::sync::{Arc, Mutex};
+    let device = Device::flex();
+    let d = 20;
+    let m = Binary::new(d, 21, &device);
+    let model = |x: Tensor<2>| m.logits(x);
+    let seen: Arc<Mutex<Vec<(usize, usize, usize)>>> = Arc::default();
+    let sink = seen.clone();
+    let hook = xai_explain::ProgressHook::new(move |p| {
+        assert_eq!(p.stage, "greedy step");
+        sink.lock().unwrap().push((p.row, p.done, p.total));
+    });
+    let req = request(d, &device).with_progress(hook);
+    // 10% of 20 features per step up to 50%: 5 steps.
+    let config = GreedyAsConfig::new().with_step_fraction(0.1).with_subsets(60);
+    GreedyAs::new(config, xai_explain::method::fast_estimator().unwrap())
+        .unwrap()
+        .explain(&model, &req)
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    let expected: Vec<(usize, usize, usize)> = (0..=5).map(|t| (0, t, 5)).collect();
+    assert_eq!(*seen, expected);
 }
