@@ -79,7 +79,9 @@ impl<E: RobustnessEstimator<D>, const D: usize> Explainer<D> for Greedy<E> {
             let mut chosen = FeatureMask::empty(n);
             let mut unchosen: Vec<usize> = (0..n).collect();
             let (mut steps, mut rest, mut cost) = (Vec::new(), Vec::new(), Cost::default());
+            let total_steps = target.div_ceil(per_step);
             while !unchosen.is_empty() {
+                request.report(row, "greedy step", steps.len(), total_steps);
                 let candidates: Vec<FeatureMask> = unchosen
                     .iter()
                     .map(|&i| chosen.union(&FeatureMask::from_indices(n, &[i])?))
@@ -100,6 +102,7 @@ impl<E: RobustnessEstimator<D>, const D: usize> Explainer<D> for Greedy<E> {
                 }
                 unchosen.sort_unstable();
             }
+            request.report(row, "greedy step", total_steps, total_steps);
             let scores = scores_from_steps(n, &steps, &rest);
             out.push(
                 Attribution::new("greedy", request.classes()[row], scores, cost)?

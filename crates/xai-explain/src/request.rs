@@ -1,6 +1,7 @@
 //! What to explain: a batch of inputs, the class explained for each row, an optional contrast
 //! class, the feature space, the seed and the memory limit.
 
+use crate::progress::{Progress, ProgressHook};
 use burn::tensor::Tensor;
 use xai_core::classifier::argmax_rows;
 use xai_core::host::{check_finite, to_vec_f32};
@@ -27,6 +28,7 @@ pub struct ExplainRequest<const D: usize> {
     seed: u64,
     batch_size: usize,
     bounds: (f32, f32),
+    progress: Option<ProgressHook>,
 }
 
 impl<const D: usize> ExplainRequest<D> {
@@ -53,6 +55,7 @@ impl<const D: usize> ExplainRequest<D> {
             seed: 0,
             batch_size: DEFAULT_BATCH_SIZE,
             bounds: (0.0, 1.0),
+            progress: None,
         })
     }
 
@@ -110,6 +113,19 @@ impl<const D: usize> ExplainRequest<D> {
         }
         self.bounds = (lo, hi);
         Ok(self)
+    }
+
+    /// Sends progress reports of long explainers (the greedy family) to `hook`.
+    pub fn with_progress(mut self, hook: ProgressHook) -> Self {
+        self.progress = Some(hook);
+        self
+    }
+
+    /// Reports progress to the hook, if any.
+    pub fn report(&self, row: usize, stage: &str, done: usize, total: usize) {
+        if let Some(hook) = &self.progress {
+            hook.report(Progress { row, stage, done, total });
+        }
     }
 
     /// Number of rows.
