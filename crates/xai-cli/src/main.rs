@@ -2,7 +2,6 @@
 
 mod common;
 mod explain;
-mod figure;
 mod robustness;
 mod zoo;
 

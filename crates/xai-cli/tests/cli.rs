@@ -24,9 +24,23 @@ fn robustness_writes_per_mask_json() {
     let json = temp("robustness.json");
     let adv = temp("adv.npy");
     let out = xai(&[
-        "robustness", "--model", "mnist-cnn", "--dataset", "mnist-test", "--index", "0",
-        "--random-masks", "4", "--free-prob", "0.8", "--estimator", "fmn", "--json",
-        json.to_str().unwrap(), "--save-adversarial", adv.to_str().unwrap(),
+        "robustness",
+        "--model",
+        "mnist-cnn",
+        "--dataset",
+        "mnist-test",
+        "--index",
+        "0",
+        "--random-masks",
+        "4",
+        "--free-prob",
+        "0.8",
+        "--estimator",
+        "fmn",
+        "--json",
+        json.to_str().unwrap(),
+        "--save-adversarial",
+        adv.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value =
@@ -49,8 +63,19 @@ fn explain_writes_one_score_per_feature_and_a_png() {
     let json = temp("grad.json");
     let png = temp("grad.png");
     let out = xai(&[
-        "explain", "--model", "mnist-cnn", "--index", "3", "--method", "grad", "--features",
-        "grid:14", "--json", json.to_str().unwrap(), "--out", png.to_str().unwrap(),
+        "explain",
+        "--model",
+        "mnist-cnn",
+        "--index",
+        "3",
+        "--method",
+        "grad",
+        "--features",
+        "grid:14",
+        "--json",
+        json.to_str().unwrap(),
+        "--out",
+        png.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value =

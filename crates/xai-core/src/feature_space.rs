@@ -72,6 +72,27 @@ impl FeatureSpace {
         Self::from_pixel_groups(channels, height, width, labels, FeatureLayout::Patches { size })
     }
 
+    /// Parses a feature-space spec for a `[channels, height, width]` image: `pixels` (one
+    /// feature per pixel) or `grid:N` (N×N square patches; N must divide height and width).
+    /// Returns the space and its grid `[rows, cols]`.
+    pub fn from_spec(spec: &str, [c, h, w]: [usize; 3]) -> Result<(Self, [usize; 2])> {
+        if spec == "pixels" {
+            return Ok((Self::pixels(c, h, w)?, [h, w]));
+        }
+        let n = spec
+            .strip_prefix("grid:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| XaiError::invalid("feature spec", spec, "'pixels' or 'grid:N'"))?;
+        if n == 0 || n > h.min(w) || h % n != 0 || w % n != 0 {
+            return Err(XaiError::invalid(
+                "feature grid",
+                spec,
+                format!("grid:N with N dividing the image size {h}×{w}"),
+            ));
+        }
+        Ok((Self::patches(c, h, w, h / n)?, [n, n]))
+    }
+
     /// Explicit groups: `labels[y * width + x]` is the feature of pixel (y, x), shared by all
     /// channels. Labels must cover `0..n` without gaps.
     pub fn groups(channels: usize, height: usize, width: usize, labels: Vec<u32>) -> Result<Self> {

@@ -56,6 +56,9 @@ pub enum VizError {
         /// Which input.
         what: String,
     },
+    /// A feature space or attribution refused the request (e.g. mismatched feature counts).
+    #[error(transparent)]
+    Core(#[from] xai_core::XaiError),
     /// Drawing with plotters failed.
     #[error("drawing {what} failed: {message}")]
     Draw {

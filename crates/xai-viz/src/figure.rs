@@ -1,8 +1,8 @@
 //! The explanation figure: the input, then per method its heat map and its top features.
 
-use anyhow::Result;
+use crate::error::Result;
+use crate::{Panel, chw_to_rgb, highlight_top, overlay, upscale, upscale_values};
 use xai_core::{Attribution, FeatureSpace};
-use xai_viz::{Panel, chw_to_rgb, highlight_top, overlay, upscale, upscale_values};
 
 /// One method's attribution in a figure.
 pub struct ExplanationTile<'a> {
@@ -35,7 +35,8 @@ pub fn explanation_figure(
     for tile in tiles {
         let scores = per_pixel(&tile.attribution.scores)?;
         let scores = upscale_values(&scores, h, w, factor)?;
-        panel = panel.tile(format!("{} heat map", tile.title), overlay(&image, &scores, 0.75, false)?);
+        panel =
+            panel.tile(format!("{} heat map", tile.title), overlay(&image, &scores, 0.75, false)?);
         let top = tile.attribution.top_fraction(fraction)?.to_f32();
         let keep: Vec<bool> = per_pixel(&top)?.iter().map(|v| *v > 0.5).collect();
         let keep = upscale_values(&keep, h, w, factor)?;

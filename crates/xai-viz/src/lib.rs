@@ -1,10 +1,10 @@
 //! # xai-viz
 //!
-//! PNG figures for burn-xai's explanations and evaluation curves, from host data only (no Burn
-//! dependency, so it builds in seconds): images are `&[f32]` in CHW layout with values in
-//! `[0, 1]` plus their dimensions, and explanations are one score per pixel (expand feature
-//! scores with xai-core's `FeatureSpace`, or [`upsample_grid`] / [`expand_patches`] for patch
-//! grids).
+//! PNG figures for burn-xai's explanations and evaluation curves, from host data: images are
+//! `&[f32]` in CHW layout with values in `[0, 1]` plus their dimensions, and explanations are
+//! one score per pixel (expand feature scores with xai-core's `FeatureSpace`, or
+//! [`upsample_grid`] / [`expand_patches`] for patch grids). [`explanation_figure`] does that
+//! for [`xai_core::Attribution`]s directly: the input, then per method its heat map and top set.
 //!
 //! | Figure | Built from | Used by |
 //! |---|---|---|
@@ -27,6 +27,7 @@
 pub mod colormap;
 pub mod curves;
 pub mod error;
+pub mod figure;
 pub mod grid;
 pub mod heatmap;
 pub mod image_io;
@@ -39,6 +40,7 @@ pub use colormap::{
 };
 pub use curves::CurvePlot;
 pub use error::{Result, VizError};
+pub use figure::{ExplanationTile, explanation_figure};
 pub use grid::{expand_patches, upsample_grid};
 pub use heatmap::{heatmap, highlight_top, overlay, overlay_normalized, top_fraction_mask};
 pub use image::RgbImage;

@@ -82,3 +82,16 @@ proptest! {
         prop_assert!(counts.iter().all(|&n| n >= c as f32));
     }
 }
+
+#[test]
+fn feature_specs_parse_or_name_the_problem() {
+    let (space, grid) = FeatureSpace::from_spec("pixels", [1, 28, 28]).unwrap();
+    assert_eq!((space.n_features(), grid), (784, [28, 28]));
+    let (space, grid) = FeatureSpace::from_spec("grid:14", [3, 224, 224]).unwrap();
+    assert_eq!((space.n_features(), grid), (196, [14, 14]));
+    assert_eq!(*space.layout(), xai_core::FeatureLayout::Patches { size: 16 });
+    for bad in ["grid:5", "grid:0", "grid:", "grid:x", "superpixels", ""] {
+        let err = FeatureSpace::from_spec(bad, [1, 28, 28]).unwrap_err().to_string();
+        assert!(err.contains(bad), "'{bad}': {err}");
+    }
+}
