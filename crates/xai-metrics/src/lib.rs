@@ -12,6 +12,7 @@
 //! - [`Sensitivity`]: SENS, the largest change of the top-20% set within an L2 ball
 //!   (appendix J, Eqn. 12).
 //! - [`paired_t_test`]: win / draw / loss between two methods' per-example AUCs (appendix G).
+//! - [`EvaluationSuite`]: the four criteria of the paper's Tables 1 and 2 behind one call.
 //! - [`auc::trapezoid`] and the [`CurveReport`] every curve metric returns.
 #![warn(missing_docs)]
 
@@ -23,6 +24,7 @@ pub mod robustness_curve;
 pub mod sanity;
 pub mod sensitivity;
 pub mod significance;
+pub mod suite;
 
 pub use curve::{Better, CurveReport};
 pub use insertion_deletion::{Criterion, InsertionDeletion, InsertionDeletionConfig};
@@ -31,3 +33,4 @@ pub use robustness_curve::{RobustnessCurve, RobustnessCurveConfig};
 pub use sanity::{SanityReport, sanity_check, sanity_from_attributions};
 pub use sensitivity::{Sensitivity, SensitivityConfig, SensitivityReport};
 pub use significance::{Outcome, PairedTTest, paired_t_test};
+pub use suite::{EvaluationSuite, EvaluationSuiteConfig, TableCriterion};

@@ -450,3 +450,71 @@ mod rank_significance_sensitivity_sanity {
         assert!(close(r.mean, 1.0, 1e-12));
     }
 }
+
+#[test]
+fn evaluation_suite_equals_its_parts_and_ranks_good_over_bad() {
+    use xai_metrics::{EvaluationSuite, EvaluationSuiteConfig, TableCriterion};
+    let device = Device::flex();
+    let d = 30;
+    let (w, b, wt) = binary(d, 5, &device);
+    let bias = from_vec_f32(vec![0.0, b], [1, 2], &device).unwrap();
+    let model = |x: Tensor<2>| x.matmul(wt.clone()) + bias.clone();
+    let space = FeatureSpace::elements(&[d]).unwrap();
+    let x: Tensor<2> = Tensor::full([2, d], 0.5, &device);
+    // A good ranking and its reverse. Robustness: by |w| (the closed form |margin| / ‖w_F‖).
+    // Insertion/Deletion with reference 0 at x = 0.5: feature i adds 0.5·w_i to class 1's
+    // logit, so by signed w.
+    let pair = |scores: Vec<f32>| {
+        let reversed: Vec<f32> = scores.iter().map(|v| -v).collect();
+        vec![
+            Attribution::new("good", 1, scores, Cost::default()).unwrap(),
+            Attribution::new("bad", 1, reversed, Cost::default()).unwrap(),
+        ]
+    };
+    let by_magnitude = pair(w.iter().map(|v| v.abs()).collect());
+    let by_sign = pair(w.clone());
+    let fmn = FmnConfig::new().init().unwrap();
+    let config =
+        EvaluationSuiteConfig { reference: Reference::Constant(0.0), ..Default::default() };
+    let suite = EvaluationSuite::new(config, fmn.clone()).unwrap();
+    assert_eq!(suite.fractions().len(), 9);
+    for criterion in TableCriterion::ALL {
+        let atts = match criterion {
+            TableCriterion::Insertion | TableCriterion::Deletion => &by_sign,
+            _ => &by_magnitude,
+        };
+        let report =
+            suite.evaluate(criterion, &model, x.clone(), &[1, 1], atts, &space, 4).unwrap();
+        assert_eq!(report.metric, criterion.name());
+        assert_eq!(report.better, criterion.better());
+        let direct = match criterion {
+            TableCriterion::RobustnessSrBar | TableCriterion::RobustnessSr => RobustnessCurve::new(
+                RobustnessCurveConfig::new().with_objective(criterion.objective()),
+                fmn.clone(),
+            )
+            .unwrap()
+            .evaluate(&model, x.clone(), &[1, 1], None, atts, &space)
+            .unwrap(),
+            TableCriterion::Insertion | TableCriterion::Deletion => {
+                let c = if criterion == TableCriterion::Insertion {
+                    Criterion::Insertion
+                } else {
+                    Criterion::Deletion
+                };
+                InsertionDeletion::new(
+                    InsertionDeletionConfig::new(c).with_reference(Reference::Constant(0.0)),
+                )
+                .unwrap()
+                .evaluate(&model, x.clone(), &[1, 1], atts, &space, 4)
+                .unwrap()
+            }
+        };
+        assert_eq!(report, direct, "{criterion:?}");
+        // On every criterion the good ranking beats its reverse.
+        let (g, r) = (report.auc_per_example[0], report.auc_per_example[1]);
+        match criterion.better() {
+            Better::Higher => assert!(g > r, "{criterion:?}: {g} vs {r}"),
+            Better::Lower => assert!(g < r, "{criterion:?}: {g} vs {r}"),
+        }
+    }
+}
