@@ -518,3 +518,46 @@ fn evaluation_suite_equals_its_parts_and_ranks_good_over_bad() {
         }
     }
 }
+
+/// Robustness-Sr of the empty set is "not found" (the fallback, here the input's norm); of all
+/// features it is the unrestricted minimum norm (closed form `|margin| / ‖w‖`).
+#[test]
+fn robustness_sr_of_no_features_is_not_found_and_of_all_features_is_unrestricted() {
+    use xai_attacks::{AttackGoal, RobustnessEstimator};
+    use xai_core::FeatureMask;
+    let device = Device::flex();
+    let d = 25;
+    let (w, b, wt) = binary(d, 9, &device);
+    let bias = from_vec_f32(vec![0.0, b], [1, 2], &device).unwrap();
+    let model = |x: Tensor<2>| x.matmul(wt.clone()) + bias.clone();
+    let space = FeatureSpace::elements(&[d]).unwrap();
+    let x: Tensor<2> = Tensor::full([1, d], 0.5, &device);
+    let fmn = FmnConfig::new().init().unwrap();
+    let empty = RobustnessObjective::Perturbed.free_set(&FeatureMask::empty(d));
+    let none = fmn
+        .estimate_masks(&model, x.clone(), vec![1], AttackGoal::Untargeted, &[empty], &space)
+        .unwrap();
+    assert_eq!(none.found(), vec![false]);
+    assert!((none.estimates()[0] - 0.5 * (d as f32).sqrt()).abs() < 1e-4);
+    assert_eq!(none.cost.total(), 0);
+
+    let scores: Vec<f32> = (0..d).map(|i| i as f32).collect();
+    let att = Attribution::new("any", 1, scores, Cost::default()).unwrap();
+    let curve = RobustnessCurve::new(
+        RobustnessCurveConfig::new()
+            .with_objective(RobustnessObjective::Perturbed)
+            .with_fractions(vec![0.5, 1.0]),
+        fmn.clone(),
+    )
+    .unwrap();
+    let report = curve.evaluate(&model, x.clone(), &[1], None, &[att], &space).unwrap();
+    let all = fmn
+        .estimate_masks(&model, x, vec![1], AttackGoal::Untargeted, &[FeatureMask::full(d)], &space)
+        .unwrap();
+    let margin = (0.5 * w.iter().sum::<f32>() + b).abs() as f64;
+    let truth = margin / w.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt();
+    let at_all = report.per_example[0][1];
+    assert!((at_all - all.estimates()[0] as f64).abs() <= 1e-4 * at_all, "{at_all} vs {all:?}");
+    assert!(at_all >= truth * (1.0 - 1e-4) && at_all <= truth * 1.01, "{at_all} vs {truth}");
+    assert_eq!(report.fallback, vec![vec![false, false]]);
+}

@@ -3,7 +3,6 @@
 
 use crate::common;
 
-use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use common::*;
 use rand::Rng;
@@ -93,23 +92,6 @@ fn deepfool_linear_binary() {
     binary_case(784, -1.0, 6);
 }
 
-/// Same construction as `linear_closed_form.rs`: label 0 leads by margins `s_j ‖w_0 − w_j‖`.
-fn multiclass_model(rng: &mut impl Rng, d: usize, k: usize, device: &Device) -> Linear {
-    let w = uniform(rng, d * k);
-    let mut b = vec![0.0f32; k];
-    for j in 0..k {
-        let wx: f32 = (0..d).map(|i| 0.5 * w[i * k + j]).sum();
-        let gap = if j == 0 {
-            0.0
-        } else {
-            let norm = (0..d).map(|i| (w[i * k] - w[i * k + j]).powi(2)).sum::<f32>().sqrt();
-            rng.random_range(0.2f32..0.35) * norm
-        };
-        b[j] = -wx - gap;
-    }
-    Linear::new(w, b, d, k, device)
-}
-
 fn multiclass_case(d: usize, k: usize, seed: u64) {
     let device = Device::flex();
     let mut rng = xai_core::seed::rng(seed);
@@ -161,34 +143,6 @@ fn deepfool_targeted_binary_matches_closed_form() {
     for (row, m) in out.rows.iter().zip(&masks) {
         let e = rel_err(row.estimate, lin.untargeted_distance(&x, 0, m.bits(), false));
         assert!(row.found && (-BELOW..=ABOVE).contains(&e), "{row:?} rel err {e}");
-    }
-}
-
-struct Mlp {
-    w1: Tensor<2>,
-    b1: Tensor<2>,
-    w2: Tensor<2>,
-    b2: Tensor<2>,
-}
-
-impl Mlp {
-    /// The same random ReLU network as `nonlinear_agreement.rs`.
-    fn new(rng: &mut impl Rng, d: usize, h: usize, k: usize, device: &Device) -> Self {
-        let t = |v: Vec<f32>, shape: [usize; 2]| {
-            Tensor::<2>::from_data(TensorData::new(v, shape), device)
-        };
-        let s1 = 3.0 / (d as f32).sqrt();
-        let s2 = 3.0 / (h as f32).sqrt();
-        Self {
-            w1: t(uniform(rng, d * h).iter().map(|v| v * s1).collect(), [d, h]),
-            b1: t(uniform(rng, h).iter().map(|v| v * 0.1).collect(), [1, h]),
-            w2: t(uniform(rng, h * k).iter().map(|v| v * s2).collect(), [h, k]),
-            b2: t(uniform(rng, k), [1, k]),
-        }
-    }
-
-    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        relu(x.matmul(self.w1.clone()) + self.b1.clone()).matmul(self.w2.clone()) + self.b2.clone()
     }
 }
 

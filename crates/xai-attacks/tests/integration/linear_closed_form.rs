@@ -94,24 +94,6 @@ fn binary_d784() {
     binary_case(784, -1.0, 6);
 }
 
-/// A `k`-class model whose label 0 leads at `x = 0.5` by margins `s_j ‖w_0 − w_j‖`, `s_j` in
-/// `[0.2, 0.35]`: the class nearest in input space is often not the runner-up in logits.
-fn multiclass_model(rng: &mut impl rand::Rng, d: usize, k: usize, device: &Device) -> Linear {
-    let w = uniform(rng, d * k);
-    let mut b = vec![0.0f32; k];
-    for j in 0..k {
-        let wx: f32 = (0..d).map(|i| 0.5 * w[i * k + j]).sum();
-        let gap = if j == 0 {
-            0.0
-        } else {
-            let norm = (0..d).map(|i| (w[i * k] - w[i * k + j]).powi(2)).sum::<f32>().sqrt();
-            rng.random_range(0.2f32..0.35) * norm
-        };
-        b[j] = -wx - gap;
-    }
-    Linear::new(w, b, d, k, device)
-}
-
 fn multiclass_case(d: usize, k: usize, seed: u64) {
     let device = Device::flex();
     let mut rng = xai_core::seed::rng(seed);

@@ -3,7 +3,6 @@
 
 use crate::common;
 
-use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use common::*;
 use rand::Rng;
@@ -12,33 +11,6 @@ use xai_attacks::{
     RobustnessEstimator, RobustnessQuery, verify_adversarial,
 };
 use xai_core::{FeatureSpace, Norm};
-
-struct Mlp {
-    w1: Tensor<2>,
-    b1: Tensor<2>,
-    w2: Tensor<2>,
-    b2: Tensor<2>,
-}
-
-impl Mlp {
-    fn new(rng: &mut impl Rng, d: usize, h: usize, k: usize, device: &Device) -> Self {
-        let t = |v: Vec<f32>, shape: [usize; 2]| {
-            Tensor::<2>::from_data(TensorData::new(v, shape), device)
-        };
-        let s1 = 3.0 / (d as f32).sqrt();
-        let s2 = 3.0 / (h as f32).sqrt();
-        Self {
-            w1: t(uniform(rng, d * h).iter().map(|v| v * s1).collect(), [d, h]),
-            b1: t(uniform(rng, h).iter().map(|v| v * 0.1).collect(), [1, h]),
-            w2: t(uniform(rng, h * k).iter().map(|v| v * s2).collect(), [h, k]),
-            b2: t(uniform(rng, k), [1, k]),
-        }
-    }
-
-    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        relu(x.matmul(self.w1.clone()) + self.b1.clone()).matmul(self.w2.clone()) + self.b2.clone()
-    }
-}
 
 #[test]
 fn fmn_agrees_with_bisection_pgd_on_a_relu_network() {

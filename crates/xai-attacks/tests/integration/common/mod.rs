@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests: seeded linear models with closed-form robustness.
 #![allow(dead_code)]
 
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::Rng;
 use xai_core::FeatureMask;
@@ -124,4 +125,52 @@ pub fn rel_err(estimate: f32, truth: f64) -> f64 {
 /// A `[1, d]` input of 0.5.
 pub fn half_input(d: usize, device: &Device) -> Tensor<2> {
     Tensor::full([1, d], 0.5, device)
+}
+
+/// A `k`-class model whose label 0 leads at `x = 0.5` by margins `s_j ‖w_0 − w_j‖`, `s_j` in
+/// `[0.2, 0.35]`: the class nearest in input space is often not the runner-up in logits.
+pub fn multiclass_model(rng: &mut impl Rng, d: usize, k: usize, device: &Device) -> Linear {
+    let w = uniform(rng, d * k);
+    let mut b = vec![0.0f32; k];
+    for j in 0..k {
+        let wx: f32 = (0..d).map(|i| 0.5 * w[i * k + j]).sum();
+        let gap = if j == 0 {
+            0.0
+        } else {
+            let norm = (0..d).map(|i| (w[i * k] - w[i * k + j]).powi(2)).sum::<f32>().sqrt();
+            rng.random_range(0.2f32..0.35) * norm
+        };
+        b[j] = -wx - gap;
+    }
+    Linear::new(w, b, d, k, device)
+}
+
+/// A random two-layer ReLU network (no closed form).
+pub struct Mlp {
+    w1: Tensor<2>,
+    b1: Tensor<2>,
+    w2: Tensor<2>,
+    b2: Tensor<2>,
+}
+
+impl Mlp {
+    /// Draws the weights from `rng`.
+    pub fn new(rng: &mut impl Rng, d: usize, h: usize, k: usize, device: &Device) -> Self {
+        let t = |v: Vec<f32>, shape: [usize; 2]| {
+            Tensor::<2>::from_data(TensorData::new(v, shape), device)
+        };
+        let s1 = 3.0 / (d as f32).sqrt();
+        let s2 = 3.0 / (h as f32).sqrt();
+        Self {
+            w1: t(uniform(rng, d * h).iter().map(|v| v * s1).collect(), [d, h]),
+            b1: t(uniform(rng, h).iter().map(|v| v * 0.1).collect(), [1, h]),
+            w2: t(uniform(rng, h * k).iter().map(|v| v * s2).collect(), [h, k]),
+            b2: t(uniform(rng, k), [1, k]),
+        }
+    }
+
+    /// The logits.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        relu(x.matmul(self.w1.clone()) + self.b1.clone()).matmul(self.w2.clone()) + self.b2.clone()
+    }
 }
