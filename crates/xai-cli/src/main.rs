@@ -1,5 +1,6 @@
 //! `xai`: explain, attack and evaluate classifiers of burn-xai's model zoo from the shell.
 
+mod bench;
 mod common;
 mod explain;
 mod robustness;
@@ -30,6 +31,9 @@ enum Command {
     /// Minimum adversarial perturbation of one input restricted to each of a set of feature
     /// masks (Robustness-Sr / S̄r): `.npy` masks in, JSON and `.npy` adversarial inputs out.
     Robustness(Box<robustness::RobustnessArgs>),
+    /// Benchmark: model throughput (forward, forward+backward) and each method's cost and
+    /// wall time on one MNIST test image (medians over --repeats runs).
+    Bench(Box<bench::BenchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Zoo(cmd) => zoo::run(cmd),
         Command::Explain(args) => explain::run(*args),
         Command::Robustness(args) => robustness::run(*args),
+        Command::Bench(args) => bench::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -106,3 +106,42 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         assert!(err.contains(expected), "{args:?}: expected '{expected}' in: {err}");
     }
 }
+
+#[test]
+fn bench_reports_throughput_and_method_costs() {
+    weights_ready();
+    let json = temp("bench.json");
+    let out = xai(&[
+        "bench",
+        "--models",
+        "mnist-cnn",
+        "--batch-mnist",
+        "8",
+        "--repeats",
+        "1",
+        "--methods",
+        "grad,random",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let throughput = report["throughput"].as_array().unwrap();
+    assert_eq!(throughput.len(), 1);
+    assert_eq!(throughput[0]["model"], "mnist-cnn");
+    assert_eq!(throughput[0]["batch"], 8);
+    assert!(throughput[0]["forward_per_s"].as_f64().unwrap() > 0.0);
+    assert!(throughput[0]["forward_backward_per_s"].as_f64().unwrap() > 0.0);
+    let methods = report["methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 2);
+    let (grad, random) = (&methods[0], &methods[1]);
+    assert_eq!(grad["method"], "grad");
+    assert_eq!((grad["forward"].as_u64(), grad["backward"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(random["method"], "random");
+    assert_eq!((random["forward"].as_u64(), random["backward"].as_u64()), (Some(0), Some(0)));
+    for m in methods {
+        assert!(m["wall_seconds"].as_f64().unwrap() >= 0.0);
+        assert_eq!(m["repeats"], 1);
+    }
+}
