@@ -145,3 +145,37 @@ fn bench_reports_throughput_and_method_costs() {
         assert_eq!(m["repeats"], 1);
     }
 }
+
+/// Same seed, same device: the JSON is identical but for the wall time; another seed draws
+/// other coalitions (KernelSHAP samples them).
+#[test]
+fn explain_json_is_deterministic_per_seed() {
+    weights_ready();
+    let run = |seed: &str, name: &str| -> serde_json::Value {
+        let json = temp(name);
+        let out = xai(&[
+            "explain",
+            "--index",
+            "5",
+            "--method",
+            "kernel-shap",
+            "--preset",
+            "fast",
+            "--features",
+            "grid:7",
+            "--seed",
+            seed,
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        v.as_object_mut().unwrap().remove("wall_seconds");
+        v
+    };
+    let (a, b, c) = (run("3", "s3a.json"), run("3", "s3b.json"), run("4", "s4.json"));
+    assert_eq!(a, b);
+    assert_ne!(a["scores"], c["scores"]);
+    assert_eq!(a["scores"].as_array().unwrap().len(), 49);
+}
