@@ -3,6 +3,7 @@
 //! global debug logging in its process.
 
 mod attacks_mnist;
+mod bad_input;
 mod bbmp_mnist;
 mod common;
 mod explain_mnist;
