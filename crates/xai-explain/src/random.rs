@@ -4,7 +4,7 @@ use crate::explainer::Explainer;
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use rand::Rng;
-use xai_core::{Attribution, Classifier, Cost, seed};
+use xai_core::{Attribution, Classifier, Cost, Evaluator, seed};
 
 /// Settings of [`RandomAttribution`] (none: the scores depend on the request's seed only).
 #[derive(Config, Debug)]
@@ -27,7 +27,9 @@ impl RandomAttributionConfig {
 /// 2021's tables): i.i.d. `U(0, 1)` scores per feature, drawn from the row's seeded stream
 /// (`seed::stream_rng(request.seed(), row)`), so the same seed gives the same scores.
 ///
-/// Cost per row: 0 model evaluations.
+/// Cost: one forward evaluation per request (of its first row), which checks that every
+/// explained and contrast class is one of the model's outputs; the scores themselves use no
+/// model evaluation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomAttribution;
 
@@ -38,15 +40,20 @@ impl<const D: usize> Explainer<D> for RandomAttribution {
 
     fn explain<M: Classifier<D>>(
         &self,
-        _model: &M,
+        model: &M,
         request: &ExplainRequest<D>,
     ) -> xai_core::Result<Vec<Attribution>> {
+        let eval = Evaluator::new(model);
+        let [_, classes] = eval.logits(request.row(0)).dims();
+        request.check_classes(classes)?;
         let n = request.space().n_features();
         (0..request.rows())
             .map(|row| {
                 let mut rng = seed::stream_rng(request.seed(), row as u64);
                 let scores = (0..n).map(|_| rng.random::<f32>()).collect();
-                Ok(Attribution::new("random", request.classes()[row], scores, Cost::default())?
+                // The check's forward pass is charged to the first row.
+                let cost = if row == 0 { eval.cost() } else { Cost::default() };
+                Ok(Attribution::new("random", request.classes()[row], scores, cost)?
                     .with_contrast(request.contrast_of(row)))
             })
             .collect()

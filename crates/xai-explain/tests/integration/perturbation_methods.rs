@@ -473,7 +473,7 @@ fn occlusion_overlapping_windows_average_the_drops() {
 }
 
 #[test]
-fn random_is_seeded_and_free() {
+fn random_is_seeded_and_costs_one_checking_forward() {
     let device = Device::flex();
     let d = 20;
     let lin = Linear::new(d, 50, &device);
@@ -489,8 +489,10 @@ fn random_is_seeded_and_free() {
     assert_eq!(a, b);
     assert_ne!(a[0].scores, c[0].scores);
     assert_ne!(a[0].scores, a[1].scores, "rows use different streams");
+    // One forward pass (of the first row) checks the classes; the scores cost nothing.
+    assert_eq!(a[0].cost, Cost { forward: 1, backward: 0 });
+    assert_eq!(a[1].cost, Cost::default());
     for attr in &a {
-        assert_eq!(attr.cost, Cost::default());
         assert_eq!(attr.method, "random");
         assert!(attr.scores.iter().all(|s| (0.0..1.0).contains(s)));
     }
