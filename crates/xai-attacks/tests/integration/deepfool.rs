@@ -25,20 +25,7 @@ fn check_linear(
     label: &str,
 ) -> (f64, f64) {
     let model = |x: Tensor<2>| lin.logits(x);
-    let out = df.estimate(&model, query).expect("estimate");
-    let mut errs = Vec::new();
-    for (i, (row, truth)) in out.rows.iter().zip(truths).enumerate() {
-        assert!(row.found, "{label}: row {i} not found ({row:?}), truth {truth}");
-        let e = rel_err(row.estimate, *truth);
-        assert!(
-            (-BELOW..=ABOVE).contains(&e),
-            "{label}: row {i} estimate {} vs truth {truth} (relative error {e:+.5})",
-            row.estimate
-        );
-        errs.push(e);
-    }
-    let per_row: u64 = out.rows.iter().map(|r| r.cost.total()).sum();
-    assert_eq!(per_row, out.cost.total(), "{label}: row costs add up to the total");
+    let (f, out) = check_against_truth(df, lin, query, truths, label, BELOW, ABOVE);
     let (checks, _) = verify_adversarial(
         &model,
         query,
@@ -49,14 +36,11 @@ fn check_linear(
     )
     .unwrap();
     assert!(checks.iter().all(|c| c.as_ref().is_some_and(|c| c.passed)), "{label}: {checks:?}");
-    let max = errs.iter().cloned().fold(f64::MIN, f64::max);
-    let mean = errs.iter().sum::<f64>() / errs.len() as f64;
-    let cost = out.cost.total() as f64 / out.rows.len() as f64;
     println!(
-        "{label:<40} mean rel err {mean:+.5}  max {max:+.5}  cost/row {cost:.1} (fwd {} bwd {})",
-        out.cost.forward, out.cost.backward
+        "{label:<40} mean rel err {:+.5}  max {:+.5}  cost/row {:.1} (fwd {} bwd {})",
+        f.mean_err, f.max_err, f.cost_per_row, out.cost.forward, out.cost.backward
     );
-    (max, cost)
+    (f.max_err, f.cost_per_row)
 }
 
 fn binary_case(d: usize, sign: f32, seed: u64) {

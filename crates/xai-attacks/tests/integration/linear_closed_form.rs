@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use common::*;
 use xai_attacks::{
     AttackLoss, BisectionConfig, BisectionSearch, Fmn, FmnConfig, MaskedPgdConfig,
@@ -14,12 +14,6 @@ use xai_core::{FeatureSpace, Norm};
 const ABOVE: f64 = 0.01;
 const BELOW: f64 = 1e-4;
 
-struct Figures {
-    max_err: f64,
-    mean_err: f64,
-    cost_per_row: f64,
-}
-
 fn check<E: RobustnessEstimator<2>>(
     estimator: &E,
     lin: &Linear,
@@ -27,26 +21,7 @@ fn check<E: RobustnessEstimator<2>>(
     truths: &[f64],
     label: &str,
 ) -> Figures {
-    let model = |x: Tensor<2>| lin.logits(x);
-    let out = estimator.estimate(&model, query).expect("estimate");
-    let mut errs = Vec::new();
-    for (i, (row, truth)) in out.rows.iter().zip(truths).enumerate() {
-        assert!(row.found, "{label}: row {i} not found ({row:?}), truth {truth}");
-        let e = rel_err(row.estimate, *truth);
-        assert!(
-            (-BELOW..=ABOVE).contains(&e),
-            "{label}: row {i} estimate {} vs truth {truth} (relative error {e:+.5})",
-            row.estimate
-        );
-        errs.push(e);
-    }
-    let per_row: u64 = out.rows.iter().map(|r| r.cost.total()).sum();
-    assert_eq!(per_row, out.cost.total(), "{label}: row costs add up to the total");
-    let f = Figures {
-        max_err: errs.iter().cloned().fold(f64::MIN, f64::max),
-        mean_err: errs.iter().sum::<f64>() / errs.len() as f64,
-        cost_per_row: out.cost.total() as f64 / out.rows.len() as f64,
-    };
+    let (f, out) = check_against_truth(estimator, lin, query, truths, label, BELOW, ABOVE);
     println!(
         "{label:<34} {:<14} mean rel err {:+.5}  max {:+.5}  cost/row {:.0} (fwd {} bwd {})",
         estimator.name(),

@@ -174,3 +174,44 @@ impl Mlp {
         relu(x.matmul(self.w1.clone()) + self.b1.clone()).matmul(self.w2.clone()) + self.b2.clone()
     }
 }
+
+/// Relative errors and cost of an estimator's rows against closed-form truths.
+pub struct Figures {
+    pub max_err: f64,
+    pub mean_err: f64,
+    pub cost_per_row: f64,
+}
+
+/// Runs `estimator` on `query` and asserts every row is found within `[−below, +above]`
+/// relative error of its truth and that the row costs add up to the total.
+pub fn check_against_truth<E: xai_attacks::RobustnessEstimator<2>>(
+    estimator: &E,
+    lin: &Linear,
+    query: &xai_attacks::RobustnessQuery<2>,
+    truths: &[f64],
+    label: &str,
+    below: f64,
+    above: f64,
+) -> (Figures, xai_attacks::RobustnessBatch<2>) {
+    let model = |x: Tensor<2>| lin.logits(x);
+    let out = estimator.estimate(&model, query).expect("estimate");
+    let mut errs = Vec::new();
+    for (i, (row, truth)) in out.rows.iter().zip(truths).enumerate() {
+        assert!(row.found, "{label}: row {i} not found ({row:?}), truth {truth}");
+        let e = rel_err(row.estimate, *truth);
+        assert!(
+            (-below..=above).contains(&e),
+            "{label}: row {i} estimate {} vs truth {truth} (relative error {e:+.5})",
+            row.estimate
+        );
+        errs.push(e);
+    }
+    let per_row: u64 = out.rows.iter().map(|r| r.cost.total()).sum();
+    assert_eq!(per_row, out.cost.total(), "{label}: row costs add up to the total");
+    let f = Figures {
+        max_err: errs.iter().cloned().fold(f64::MIN, f64::max),
+        mean_err: errs.iter().sum::<f64>() / errs.len() as f64,
+        cost_per_row: out.cost.total() as f64 / out.rows.len() as f64,
+    };
+    (f, out)
+}
