@@ -268,27 +268,32 @@ fn robustness_queries_reject_bad_input() {
     assert_all(cases);
 }
 
-#[test]
-fn an_empty_mask_is_not_an_error_and_costs_nothing() {
-    // A linear 4-feature, 3-class model: an empty mask leaves nothing to perturb.
+/// An empty mask leaves nothing to perturb: not found, no model evaluation, no error.
+fn empty_mask_is_not_found<E: RobustnessEstimator<2>>(estimator: &E, name: &str) {
+    // A linear 4-feature, 3-class model.
     let w = tensor2(vec![1.0, 0.0, -1.0, 0.0, 1.0, 0.5, -0.5, 0.2, 0.0, 0.3, -0.3, 1.0], 4, 3);
     let model = move |x: Tensor<2>| x.matmul(w.clone());
     let space = FeatureSpace::elements(&[4]).unwrap();
     let x = tensor2(vec![0.9, 0.1, 0.2, 0.3], 1, 4);
     let masks = [FeatureMask::empty(4)];
     let out = catch_unwind(AssertUnwindSafe(|| {
-        DeepFool::default().estimate_masks(
-            &model,
-            x.clone(),
-            vec![0],
-            AttackGoal::Untargeted,
-            &masks,
-            &space,
-        )
+        estimator.estimate_masks(&model, x.clone(), vec![0], AttackGoal::Untargeted, &masks, &space)
     }));
-    let batch = out.expect("empty mask: estimator panicked").expect("empty mask: estimator failed");
-    assert_eq!(batch.found(), vec![false], "empty mask: no adversarial example can be found");
-    assert_eq!(batch.rows[0].cost.total(), 0, "empty mask: no model evaluation is needed");
+    let batch = out
+        .unwrap_or_else(|_| panic!("empty mask: {name} panicked"))
+        .unwrap_or_else(|e| panic!("empty mask: {name} failed: {e}"));
+    assert_eq!(
+        batch.found(),
+        vec![false],
+        "empty mask, {name}: no adversarial example can be found"
+    );
+    assert_eq!(batch.rows[0].cost.total(), 0, "empty mask, {name}: no model evaluation is needed");
+}
+
+#[test]
+fn an_empty_mask_is_not_an_error_and_costs_nothing() {
+    empty_mask_is_not_found(&DeepFool::default(), "DeepFool");
+    empty_mask_is_not_found(&xai::attacks::Fmn::default(), "FMN");
 }
 
 #[test]
@@ -603,28 +608,6 @@ fn more_bad_input() {
         }),
     ];
     assert_all(cases);
-}
-
-#[test]
-fn an_empty_mask_is_not_an_error_for_fmn_either() {
-    let w = tensor2(vec![1.0, 0.0, -1.0, 0.0, 1.0, 0.5, -0.5, 0.2, 0.0, 0.3, -0.3, 1.0], 4, 3);
-    let model = move |x: Tensor<2>| x.matmul(w.clone());
-    let space = FeatureSpace::elements(&[4]).unwrap();
-    let x = tensor2(vec![0.9, 0.1, 0.2, 0.3], 1, 4);
-    let masks = [FeatureMask::empty(4)];
-    let out = catch_unwind(AssertUnwindSafe(|| {
-        xai::attacks::Fmn::default().estimate_masks(
-            &model,
-            x.clone(),
-            vec![0],
-            AttackGoal::Untargeted,
-            &masks,
-            &space,
-        )
-    }));
-    let batch = out.expect("empty mask: FMN panicked").expect("empty mask: FMN failed");
-    assert_eq!(batch.found(), vec![false], "empty mask: no adversarial example can be found");
-    assert_eq!(batch.rows[0].cost.total(), 0, "empty mask: no model evaluation is needed");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! back to the host before the clock stops, so lazy backends (wgpu) are timed honestly.
 
 use crate::common::{DeviceArgs, write_json};
-use crate::explain::parse_features;
+use crate::explain::{background_of, parse_features};
 use anyhow::{Context, Result, bail};
 use burn::tensor::{Device, Tensor};
 use clap::Args;
@@ -156,15 +156,6 @@ fn throughput(args: &BenchArgs, name: ModelName, device: &Device) -> Result<Thro
     })
 }
 
-/// 32 seeded random samples of mnist-test: the background of Expected Gradients (as in
-/// `xai explain`).
-fn background(data: &xai_datasets::Dataset, seed: u64, device: &Device) -> Result<Tensor<4>> {
-    let mut rng = seed::stream_rng(seed, 0xB6);
-    let picks: Vec<usize> =
-        (0..32.min(data.len())).map(|_| rng.random_range(0..data.len())).collect();
-    Ok(data.batch_tensor(&picks, device)?)
-}
-
 /// Cost and wall time of each method on mnist-test[`args.index`].
 fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<MethodTiming>> {
     let preset: Preset = args.preset.parse()?;
@@ -181,7 +172,7 @@ fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<
     let mut timings = Vec::with_capacity(methods.len());
     for &method in methods {
         let background = match method {
-            Method::ExpectedGradients => Some(background(&data, args.seed, device)?),
+            Method::ExpectedGradients => Some(background_of(&data, args.seed, device)?),
             _ => None,
         };
         let options = MethodOptions {

@@ -136,12 +136,22 @@ fn background(
     info: &ModelInfo,
     device: &burn::tensor::Device,
 ) -> Result<Tensor<4>> {
-    use rand::Rng;
     let data = match data {
         Some(data) => data,
         None => registry::load_from(info.default_dataset, &args.device.data_dir())?,
     };
-    let mut rng = seed::stream_rng(args.seed, 0xB6);
+    background_of(&data, args.seed, device)
+}
+
+/// 32 samples of `data` drawn with replacement from sub-stream 0xB6 of `seed`: the Expected
+/// Gradients background of `xai explain` and `xai bench`.
+pub fn background_of(
+    data: &Dataset,
+    seed: u64,
+    device: &burn::tensor::Device,
+) -> Result<Tensor<4>> {
+    use rand::Rng;
+    let mut rng = seed::stream_rng(seed, 0xB6);
     let picks: Vec<usize> =
         (0..32.min(data.len())).map(|_| rng.random_range(0..data.len())).collect();
     Ok(data.batch_tensor(&picks, device)?)
