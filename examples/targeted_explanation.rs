@@ -89,8 +89,9 @@ fn run(args: Args) -> Result<()> {
     let mut rows = Panel::new().with_columns(1);
     for index in numbers("--indices", &args.indices)? {
         let x = data.batch_tensor(&[index], &device)?;
-        let logits = to_vec_f32(model.try_logits(x.clone())?)?;
-        let predicted = argmax_rows(model.try_logits(x.clone())?)?[0];
+        let logits = model.try_logits(x.clone())?;
+        let predicted = argmax_rows(logits.clone())?[0];
+        let logits = to_vec_f32(logits)?;
         let targets = match &fixed {
             Some(t) => t.clone(),
             None => {
