@@ -8,25 +8,22 @@
 //! cargo run --release --example mnist_robustness_table -- --n 100 --seed 0 --preset fast
 //! ```
 
-mod record;
 mod report;
 
 use anyhow::{Context, Result, bail};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
-use record::{CriterionRecord, ExampleRecord, MethodRecord, Run, Settings};
 use std::path::PathBuf;
-use std::time::Instant;
 use xai::attacks::{BisectionSearch, Fmn, RobustnessEstimator};
-use xai::core::classifier::argmax_rows;
-use xai::core::{Attribution, DeviceChoice, FeatureSpace, seed};
+use xai::core::{DeviceChoice, FeatureSpace, seed};
 use xai::datasets::{DataDir, Dataset, registry};
-use xai::explain::{
-    AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, RobustnessObjective,
+use xai::explain::{AnyExplainer, Method, MethodOptions, Preset, RobustnessObjective};
+use xai::metrics::{
+    EvaluationRun, EvaluationSuite, EvaluationSuiteConfig, ExampleEvaluation, ExampleRecord,
+    RunSettings, TableCriterion,
 };
-use xai::metrics::{EvaluationSuite, EvaluationSuiteConfig, TableCriterion};
 use xai::zoo::{ModelName, ZooModel};
 
 /// The methods of the paper's MNIST rows, in its column order.
@@ -101,7 +98,12 @@ fn run(args: Args) -> Result<()> {
     if methods.is_empty() {
         bail!("--methods is empty");
     }
-    let settings = Settings {
+    let settings = RunSettings {
+        model: ModelName::MnistCnn.info().name.to_string(),
+        dataset: "mnist-test".into(),
+        criteria: TableCriterion::ALL.to_vec(),
+        fractions: xai::metrics::auc::paper_fractions(),
+        extra: Default::default(),
         seed: args.seed,
         preset,
         features,
@@ -119,7 +121,7 @@ fn run(args: Args) -> Result<()> {
 /// Everything one run needs, for the curves' estimator `E`.
 struct Table<E> {
     args: Args,
-    settings: Settings,
+    settings: RunSettings,
     device: Device,
     model: ZooModel,
     data: Dataset,
@@ -131,7 +133,7 @@ struct Table<E> {
 }
 
 impl<E: RobustnessEstimator<4> + Clone> Table<E> {
-    fn new(args: Args, settings: Settings, estimator: E) -> Result<Self> {
+    fn new(args: Args, settings: RunSettings, estimator: E) -> Result<Self> {
         let device = args.device.parse::<DeviceChoice>()?.device()?;
         let data_dir = DataDir::resolve(args.data_dir.as_deref());
         let model = ZooModel::load(ModelName::MnistCnn, &device)?;
@@ -184,8 +186,14 @@ impl<E: RobustnessEstimator<4> + Clone> Table<E> {
         std::fs::create_dir_all(&self.args.out_dir)
             .with_context(|| format!("creating {}", self.args.out_dir.display()))?;
         let json = self.args.out_dir.join("mnist_robustness_table.json");
-        let mut run = Run::resume_or_new(&json, &self.settings, self.args.fresh)?;
-        let todo: Vec<usize> = self.images().into_iter().filter(|i| !run.has(*i)).collect();
+        let mut run = EvaluationRun::resume_or_new(
+            &json,
+            &self.settings,
+            &self.images(),
+            None,
+            self.args.fresh,
+        )?;
+        let todo = run.todo();
         eprintln!(
             "mnist-cnn, {} test images ({} done, {} to go), features {}, preset {:?}, curves by {}",
             self.args.n,
@@ -225,102 +233,18 @@ impl<E: RobustnessEstimator<4> + Clone> Table<E> {
     /// Explains test image `index` with every method and evaluates every criterion.
     fn example(&self, index: usize, bar: &ProgressBar) -> Result<ExampleRecord> {
         let x = self.data.batch_tensor(&[index], &self.device)?;
+        self.model.check_input(&x.dims())?;
+        let evaluation = ExampleEvaluation {
+            suite: &self.suite,
+            criteria: &TableCriterion::ALL,
+            explainers: &self.explainers,
+            sr_explainer: self.sr_explainer.as_ref(),
+            space: &self.space,
+            batch_size: self.args.batch_size,
+            bounds: (0.0, 1.0),
+            seed: self.settings.seed,
+        };
         let label = self.data.label(index)?;
-        let predicted = argmax_rows(self.model.try_logits(x.clone())?)?[0];
-        let seed = seed::stream_seed(self.settings.seed, index as u64);
-        let request = ExplainRequest::new(x.clone(), vec![predicted], self.space.clone())?
-            .with_seed(seed)
-            .with_batch_size(self.args.batch_size)?
-            .with_bounds(0.0, 1.0)?;
-        let mut methods = Vec::new();
-        let mut attributions = Vec::new();
-        for (method, explainer) in &self.explainers {
-            bar.set_message(format!("image {index}: {method}"));
-            let start = Instant::now();
-            let a = explain(explainer, &self.model, &request)?;
-            methods.push(MethodRecord::new(*method, &a, start.elapsed().as_secs_f64()));
-            attributions.push(a);
-        }
-        let mut sr_attributions = attributions.clone();
-        if let Some(explainer) = &self.sr_explainer {
-            bar.set_message(format!("image {index}: greedy-as (Robustness-Sr objective)"));
-            let a = explain(explainer, &self.model, &request)?;
-            for ((method, _), slot) in self.explainers.iter().zip(&mut sr_attributions) {
-                if *method == Method::GreedyAs {
-                    *slot = a.clone();
-                }
-            }
-        }
-        let k = attributions.len();
-        let inputs = Tensor::cat(vec![x.clone(); k], 0);
-        let classes = vec![predicted; k];
-        let mut costs = Vec::new();
-        for criterion in TableCriterion::ALL {
-            bar.set_message(format!("image {index}: {}", criterion.name()));
-            let chosen = match criterion {
-                TableCriterion::RobustnessSr => &sr_attributions,
-                _ => &attributions,
-            };
-            let reports = match criterion {
-                // All methods' robustness rows in one batched estimator call.
-                TableCriterion::RobustnessSrBar | TableCriterion::RobustnessSr => {
-                    vec![self.suite.evaluate(
-                        criterion,
-                        &self.model,
-                        inputs.clone(),
-                        &classes,
-                        chosen,
-                        &self.space,
-                        seed,
-                    )?]
-                }
-                // One call per method with the same seed: every method meets the same noise.
-                _ => chosen
-                    .iter()
-                    .map(|a| {
-                        self.suite.evaluate(
-                            criterion,
-                            &self.model,
-                            x.clone(),
-                            &[predicted],
-                            std::slice::from_ref(a),
-                            &self.space,
-                            seed,
-                        )
-                    })
-                    .collect::<xai::core::Result<Vec<_>>>()?,
-            };
-            let mut rows = Vec::new();
-            for r in &reports {
-                for (j, curve) in r.per_example.iter().enumerate() {
-                    let fallback = r.fallback.get(j).cloned().unwrap_or_default();
-                    rows.push(CriterionRecord {
-                        curve: curve.clone(),
-                        auc: r.auc_per_example[j],
-                        fallback,
-                    });
-                }
-            }
-            for (m, row) in methods.iter_mut().zip(rows) {
-                m.criteria.insert(criterion, row);
-            }
-            costs.push((criterion, reports.iter().map(|r| r.cost).sum()));
-        }
-        Ok(ExampleRecord {
-            index,
-            label,
-            predicted,
-            methods,
-            evaluation_cost: costs.into_iter().collect(),
-        })
+        Ok(evaluation.run(&self.model, x, index, label, &|m| bar.set_message(m))?)
     }
-}
-
-/// One attribution of the request's single row.
-fn explain(
-    explainer: &AnyExplainer<4>,
-    model: &ZooModel,
-    request: &ExplainRequest<4>,
-) -> Result<Attribution> {
-    explainer.explain(model, request)?.pop().context("the explainer returned no attribution")
 }

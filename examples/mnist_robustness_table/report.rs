@@ -1,12 +1,13 @@
 //! The tables (markdown, in the layout of the paper's Tables 1, 2 and 4), the cost table, and
 //! the mean curves as PNG.
 
-use crate::record::{ExampleRecord, Run};
 use anyhow::{Result, bail};
 use std::fmt::Write;
 use std::path::Path;
 use xai::explain::Method;
-use xai::metrics::{Better, Outcome, TableCriterion, paired_t_test};
+use xai::metrics::{
+    Better, EvaluationRun as Run, ExampleRecord, Outcome, TableCriterion, paired_t_test,
+};
 use xai_viz::CurvePlot;
 
 /// The paper's MNIST rows (Hsieh et al. 2021, Tables 1 and 2): per method, the AUC of

@@ -2,6 +2,7 @@
 
 mod bench;
 mod common;
+mod evaluate;
 mod explain;
 mod robustness;
 mod zoo;
@@ -31,6 +32,11 @@ enum Command {
     /// Minimum adversarial perturbation of one input restricted to each of a set of feature
     /// masks (Robustness-Sr / S̄r): `.npy` masks in, JSON and `.npy` adversarial inputs out.
     Robustness(Box<robustness::RobustnessArgs>),
+    /// Evaluate methods × criteria (Robustness-S̄r, Robustness-Sr, Insertion, Deletion) over a
+    /// slice of a dataset: JSON per example (resumable), summary tables with t-tests, PNG
+    /// curves; `--shard i/n` (or a Slurm array / Kubernetes Indexed Job) splits it across
+    /// machines and `xai evaluate merge` joins the shards.
+    Evaluate(Box<evaluate::EvaluateArgs>),
     /// Benchmark: model throughput (forward, forward+backward) and each method's cost and
     /// wall time on one MNIST test image (medians over --repeats runs).
     Bench(Box<bench::BenchArgs>),
@@ -42,6 +48,7 @@ fn main() -> ExitCode {
         Command::Zoo(cmd) => zoo::run(cmd),
         Command::Explain(args) => explain::run(*args),
         Command::Robustness(args) => robustness::run(*args),
+        Command::Evaluate(args) => evaluate::run(*args),
         Command::Bench(args) => bench::run(*args),
     };
     match result {

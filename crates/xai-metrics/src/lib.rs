@@ -13,24 +13,34 @@
 //!   (appendix J, Eqn. 12).
 //! - [`paired_t_test`]: win / draw / loss between two methods' per-example AUCs (appendix G).
 //! - [`EvaluationSuite`]: the four criteria of the paper's Tables 1 and 2 behind one call.
+//! - [`EvaluationRun`]: the resumable, shardable ([`Shard`]) record of methods × criteria over
+//!   a dataset slice, with merge and summary (what `xai evaluate` writes).
 //! - [`auc::trapezoid`] and the [`CurveReport`] every curve metric returns.
 #![warn(missing_docs)]
 
 pub mod auc;
 pub mod curve;
+pub mod evaluation_run;
+pub mod example_evaluation;
 pub mod insertion_deletion;
 pub mod rank_correlation;
 pub mod robustness_curve;
 pub mod sanity;
 pub mod sensitivity;
+pub mod shard;
 pub mod significance;
 pub mod suite;
 
 pub use curve::{Better, CurveReport};
+pub use evaluation_run::{
+    CriterionRecord, EvaluationRun, ExampleRecord, MethodRecord, RunSettings, RunSummary, SummaryRow,
+};
+pub use example_evaluation::ExampleEvaluation;
 pub use insertion_deletion::{Criterion, InsertionDeletion, InsertionDeletionConfig};
 pub use rank_correlation::spearman;
 pub use robustness_curve::{RobustnessCurve, RobustnessCurveConfig};
 pub use sanity::{SanityReport, sanity_check, sanity_from_attributions};
 pub use sensitivity::{Sensitivity, SensitivityConfig, SensitivityReport};
+pub use shard::Shard;
 pub use significance::{Outcome, PairedTTest, paired_t_test};
 pub use suite::{EvaluationSuite, EvaluationSuiteConfig, TableCriterion};
