@@ -561,3 +561,99 @@ fn robustness_sr_of_no_features_is_not_found_and_of_all_features_is_unrestricted
     assert!(at_all >= truth * (1.0 - 1e-4) && at_all <= truth * 1.01, "{at_all} vs {truth}");
     assert_eq!(report.fallback, vec![vec![false, false]]);
 }
+
+mod sharding {
+    use std::collections::HashMap;
+    use xai_metrics::{EvaluationRun, ExampleRecord, RunSettings, Shard};
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn shards_partition_the_examples_round_robin() {
+        let all: Vec<usize> = (10..27).collect();
+        let mut seen: Vec<usize> =
+            (0..4).flat_map(|i| Shard::new(i, 4).unwrap().select(&all)).collect();
+        assert_eq!(Shard::new(1, 4).unwrap().select(&all), vec![11, 15, 19, 23]);
+        seen.sort_unstable();
+        assert_eq!(seen, all);
+        assert!(Shard::new(4, 4).is_err() && Shard::new(0, 0).is_err());
+        assert_eq!(Shard::parse(" 2/5").unwrap(), Shard::new(2, 5).unwrap());
+        for bad in ["2", "2/", "/5", "-1/5", "5/5", "a/b"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scheduler_variables_give_the_shard() {
+        let slurm = vars(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "3"),
+        ]);
+        assert_eq!(Shard::from_vars(slurm, None).unwrap(), Some(Shard::new(2, 4).unwrap()));
+        let k8s = vars(&[("JOB_COMPLETION_INDEX", "7")]);
+        assert_eq!(Shard::from_vars(&k8s, Some(8)).unwrap(), Some(Shard::new(7, 8).unwrap()));
+        assert!(Shard::from_vars(&k8s, None).unwrap_err().to_string().contains("--shard-count"));
+        assert!(Shard::from_vars(&k8s, Some(7)).is_err());
+        assert_eq!(Shard::from_vars(vars(&[]), Some(3)).unwrap(), None);
+        let below_min = vars(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+        ]);
+        assert!(Shard::from_vars(below_min, None).is_err());
+    }
+
+    fn settings() -> RunSettings {
+        serde_json::from_str(
+            r#"{"seed":1,"preset":"fast","features":"pixels","estimator":"fmn","methods":["grad"],"per_criterion":false}"#,
+        )
+        .unwrap()
+    }
+
+    fn example(index: usize) -> ExampleRecord {
+        ExampleRecord {
+            index,
+            label: 0,
+            predicted: 0,
+            methods: vec![],
+            evaluation_cost: Default::default(),
+        }
+    }
+
+    fn shard_run(i: usize, n: usize, done: &[usize]) -> EvaluationRun {
+        let mut run =
+            EvaluationRun::new(settings(), (0..6).collect(), Some(Shard::new(i, n).unwrap()));
+        run.examples = done.iter().map(|d| example(*d)).collect();
+        run
+    }
+
+    #[test]
+    fn merge_restores_the_order_and_refuses_incomplete_or_foreign_shards() {
+        let merged =
+            EvaluationRun::merge(vec![shard_run(1, 2, &[1, 3, 5]), shard_run(0, 2, &[4, 0, 2])])
+                .unwrap();
+        assert_eq!(
+            merged.examples.iter().map(|e| e.index).collect::<Vec<_>>(),
+            (0..6).collect::<Vec<_>>()
+        );
+        assert_eq!(merged.shard, None);
+        assert!(merged.todo().is_empty());
+        let missing = EvaluationRun::merge(vec![shard_run(0, 2, &[0, 2, 4])]);
+        assert!(missing.unwrap_err().to_string().contains("missing"));
+        let unfinished =
+            EvaluationRun::merge(vec![shard_run(0, 2, &[0, 2]), shard_run(1, 2, &[1, 3, 5])]);
+        assert!(unfinished.unwrap_err().to_string().contains("unfinished"));
+        let twice =
+            EvaluationRun::merge(vec![shard_run(0, 2, &[0, 2, 4]), shard_run(0, 2, &[0, 2, 4])]);
+        assert!(twice.is_err());
+        let mut other = shard_run(1, 2, &[1, 3, 5]);
+        other.settings.seed = 2;
+        assert!(EvaluationRun::merge(vec![shard_run(0, 2, &[0, 2, 4]), other]).is_err());
+        assert!(EvaluationRun::merge(vec![]).is_err());
+    }
+}
