@@ -2,17 +2,20 @@
 
 use crate::generated::{efficientnet_lite0, mnist_cnn};
 use crate::info::{ModelInfo, ModelName};
+use crate::layered::layered_net;
 use crate::weights::{load_bpk, weights_dir};
 use burn::tensor::{Device, Tensor};
 use std::path::Path;
-use xai_core::{Classifier, Result, XaiError};
+use xai_core::{Classifier, LayeredNet, Result, XaiError};
 
 pub(crate) enum Net {
     MnistCnn(mnist_cnn::Model),
     EfficientNetLite0(efficientnet_lite0::Model),
 }
 
-/// A zoo model with loaded weights. It is a [`Classifier<4>`] on the device it was loaded on.
+/// A zoo model with loaded weights. It is a [`Classifier<4>`] on the device it was loaded on,
+/// and offers its layered form ([`ZooModel::layered_net`], [`Classifier::layered`]) to the
+/// layer-wise methods (CAM, Grad-CAM, GuidedBP, LRP, DeepLIFT).
 ///
 /// # Shapes
 /// input `[batch, channels, height, width]` with values in `info().value_range` → logits
@@ -22,6 +25,8 @@ pub struct ZooModel {
     pub(crate) info: ModelInfo,
     pub(crate) net: Net,
     pub(crate) device: Device,
+    /// The same network as a graph of known layers (modules shared with `net`).
+    pub(crate) layered: LayeredNet,
 }
 
 impl ZooModel {
@@ -46,7 +51,21 @@ impl ZooModel {
                 Net::EfficientNetLite0(m)
             }
         };
-        Ok(Self { name, info, net, device: device.clone() })
+        Self::from_net(name, net, device)
+    }
+
+    /// Wraps a loaded network, building its layered form.
+    pub(crate) fn from_net(name: ModelName, net: Net, device: &Device) -> Result<Self> {
+        let layered = layered_net(&net)?;
+        Ok(Self { name, info: name.info(), net, device: device.clone(), layered })
+    }
+
+    /// The model as a [`LayeredNet`] with the same weights as the ONNX import (its node list
+    /// is translated from the generated `forward()` by `cargo xtask import-onnx`). Its feature
+    /// node is the activation after the last convolution: 50×8×8 for `mnist-cnn`, 1280×7×7 for
+    /// `efficientnet-lite0`.
+    pub fn layered_net(&self) -> &LayeredNet {
+        &self.layered
     }
 
     /// Which model this is.
@@ -90,5 +109,9 @@ impl Classifier<4> for ZooModel {
             Net::MnistCnn(m) => m.forward(input),
             Net::EfficientNetLite0(m) => m.forward(input),
         }
+    }
+
+    fn layered(&self) -> Option<&LayeredNet> {
+        Some(&self.layered)
     }
 }

@@ -106,7 +106,7 @@ impl ZooModel {
         if let Some(e) = mapper.error {
             return Err(e);
         }
-        Ok(ZooModel { name: self.name, info: self.info.clone(), net, device: self.device.clone() })
+        ZooModel::from_net(self.name, net, &self.device)
     }
 }
 

@@ -1,5 +1,6 @@
 //! ONNX → Burn import of the zoo's models with burn-onnx.
 
+use crate::layered_gen;
 use anyhow::{Context, Result, bail};
 use burn_onnx::{LoadStrategy, ModelGen};
 use sha2::{Digest, Sha256};
@@ -95,21 +96,27 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
             .run_from_cli();
         let code = fs::read_to_string(out.join(format!("{name}.rs")))?;
         let code = normalise(&code, name);
-        let target = generated.join(format!("{name}.rs"));
-        match mode {
-            Mode::Write => {
-                fs::create_dir_all(&generated)?;
-                fs::write(&target, &code)?;
-                eprintln!("wrote {}", target.display());
-            }
-            Mode::WeightsOnly => {}
-            Mode::Check => {
-                let committed = fs::read_to_string(&target).unwrap_or_default();
-                if committed != code {
-                    bail!(
-                        "{} is out of date with burn-onnx's output: run `cargo xtask import-onnx`",
-                        target.display()
-                    );
+        // The layer-wise node list (`<name>_layered.rs`), translated from the code's forward().
+        let layered = layered_gen::layered_code(&code, name)?;
+        let outputs = [(format!("{name}.rs"), code), (format!("{name}_layered.rs"), layered)];
+        for (file, code) in &outputs {
+            let target = generated.join(file);
+            match mode {
+                Mode::Write => {
+                    fs::create_dir_all(&generated)?;
+                    fs::write(&target, code)?;
+                    eprintln!("wrote {}", target.display());
+                }
+                Mode::WeightsOnly => {}
+                Mode::Check => {
+                    let committed = fs::read_to_string(&target).unwrap_or_default();
+                    if committed != *code {
+                        bail!(
+                            "{} is out of date with burn-onnx's output: run `cargo xtask \
+                             import-onnx`",
+                            target.display()
+                        );
+                    }
                 }
             }
         }
@@ -124,13 +131,13 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
     Ok(())
 }
 
-/// Replaces the generator's top comment (which names a temporary path) by a stable one and
-/// allows the lints generated code does not meet.
+/// Replaces the generator's top comment (which names a temporary path) by a stable one, and
+/// makes the fields of `Model` crate-visible (the layered node list reads the modules).
 fn normalise(code: &str, name: &str) -> String {
     let body: Vec<&str> =
         code.lines().filter(|l| !l.starts_with("// Generated from ONNX")).collect();
-    format!(
+    layered_gen::crate_visible_fields(&format!(
         "// Generated from ONNX `{name}.onnx` by burn-onnx (`cargo xtask import-onnx`). Do not edit.\n{}\n",
         body.join("\n")
-    )
+    ))
 }

@@ -1,3 +1,4 @@
 //! Project automation for burn-xai, as a library so tests can prepare the model weights.
 
 pub mod import_onnx;
+pub mod layered_gen;

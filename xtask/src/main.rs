@@ -1,7 +1,8 @@
 //! `cargo xtask`: project automation for burn-xai.
 //!
-//! - `cargo xtask import-onnx`: regenerate the zoo's Rust code from the ONNX files and write
-//!   the `.bpk` weights into `models/weights/`.
+//! - `cargo xtask import-onnx`: regenerate the zoo's Rust code from the ONNX files (and the
+//!   layered node lists `*_layered.rs` translated from it) and write the `.bpk` weights into
+//!   `models/weights/`.
 //! - `cargo xtask setup`: write the weights, and check that the committed generated code is
 //!   exactly what burn-onnx produces from the shared ONNX files.
 //! - `cargo xtask bench [ARGS]`: `xai bench` built in release mode (`cargo run --release -p

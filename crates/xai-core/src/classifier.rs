@@ -18,6 +18,13 @@ use burn::tensor::{Int, Tensor};
 pub trait Classifier<const D: usize> {
     /// Computes the logits of a batch.
     fn logits(&self, input: Tensor<D>) -> Tensor<2>;
+
+    /// The model as a graph of known layers, if it has that form. Layer-wise methods (CAM,
+    /// Grad-CAM, Guided Backpropagation, LRP, DeepLIFT, DeepSHAP) need it and report a
+    /// "needs a layered model" error when it is `None` (the default, e.g. for closures).
+    fn layered(&self) -> Option<&crate::layered::LayeredNet> {
+        None
+    }
 }
 
 impl<F, const D: usize> Classifier<D> for F

@@ -12,16 +12,16 @@ use burn::nn::pool::MaxPool2dConfig;
 
 #[derive(Module, Debug)]
 pub struct Model {
-    constant9: burn::module::Param<Tensor<1>>,
-    constant10: burn::module::Param<Tensor<1>>,
-    conv2d1: Conv2d,
-    maxpool2d1: MaxPool2d,
-    conv2d2: Conv2d,
-    maxpool2d2: MaxPool2d,
-    linear1: Linear,
-    linear2: Linear,
+    pub(crate) constant9: burn::module::Param<Tensor<1>>,
+    pub(crate) constant10: burn::module::Param<Tensor<1>>,
+    pub(crate) conv2d1: Conv2d,
+    pub(crate) maxpool2d1: MaxPool2d,
+    pub(crate) conv2d2: Conv2d,
+    pub(crate) maxpool2d2: MaxPool2d,
+    pub(crate) linear1: Linear,
+    pub(crate) linear2: Linear,
     #[module(skip)]
-    device: Device,
+    pub(crate) device: Device,
 }
 
 impl Model {
