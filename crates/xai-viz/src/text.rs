@@ -14,7 +14,8 @@
 
 use plotters::backend::BitMapBackend;
 use plotters::drawing::IntoDrawingArea;
-use plotters::style::{Color, FontStyle, IntoFont, RGBColor, TextStyle};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{Color, FontStyle, FontTransform, IntoFont, RGBColor, TextStyle};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -116,6 +117,71 @@ pub(crate) fn draw_centered(
     let tw = width_of(&shown, size).unwrap_or(0) as i32;
     let ok = area.draw_text(&shown, &style(size, BLACK), (center_x - tw / 2, top)).is_ok();
     ok && area.present().is_ok()
+}
+
+/// Width and height in pixels of `text` at `size` pixels, or `None` without a font.
+pub(crate) fn text_size(text: &str, size: f64) -> Option<(u32, u32)> {
+    if !text_available() {
+        return None;
+    }
+    (FAMILY, size).into_font().box_size(text).ok()
+}
+
+/// The largest font size in `[min_size, size]` (whole pixels downwards from `size`) at which
+/// `text` is at most `max_width` pixels wide, or `None` if even `min_size` is too wide or there
+/// is no font.
+pub(crate) fn fit_size(text: &str, size: f64, min_size: f64, max_width: u32) -> Option<f64> {
+    let mut s = size;
+    while s >= min_size {
+        if text_size(text, s)?.0 <= max_width {
+            return Some(s);
+        }
+        s -= 1.0;
+    }
+    None
+}
+
+/// Where a label sits relative to its anchor point: which of its corners, edges or centre is
+/// placed there, and whether it reads bottom-to-top (rotated by 270°).
+#[derive(Clone, Copy)]
+pub(crate) struct Anchor {
+    /// Horizontal alignment along the reading direction.
+    pub h: HPos,
+    /// Vertical alignment across the reading direction.
+    pub v: VPos,
+    /// Rotate the text to read from bottom to top.
+    pub vertical: bool,
+}
+
+impl Anchor {
+    /// An unrotated label aligned by `h` and `v`.
+    pub const fn new(h: HPos, v: VPos) -> Self {
+        Self { h, v, vertical: false }
+    }
+}
+
+/// Draws `text` at `size` pixels in `color`, aligned on `at` as `anchor` says; pixels outside
+/// the image are clipped. Does nothing without a font. Returns whether anything was drawn.
+pub(crate) fn draw_anchored(
+    image: &mut image::RgbImage,
+    text: &str,
+    at: (i32, i32),
+    size: f64,
+    color: [u8; 3],
+    anchor: Anchor,
+) -> bool {
+    if text.is_empty() || !text_available() {
+        return false;
+    }
+    let (w, h) = image.dimensions();
+    let buf: &mut [u8] = image;
+    let area = BitMapBackend::with_buffer(buf, (w, h)).into_drawing_area();
+    let mut style =
+        style(size, RGBColor(color[0], color[1], color[2])).pos(Pos::new(anchor.h, anchor.v));
+    if anchor.vertical {
+        style = style.transform(FontTransform::Rotate270);
+    }
+    area.draw_text(text, &style, at).is_ok() && area.present().is_ok()
 }
 
 const BLACK: RGBColor = RGBColor(0, 0, 0);

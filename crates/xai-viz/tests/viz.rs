@@ -516,3 +516,317 @@ fn explanation_panel_and_curves_end_to_end() {
         std::fs::copy(&curves_path, Path::new(&out).join("curves.png")).unwrap();
     }
 }
+
+// ---------------------------------------------------------------- colour bars
+
+use xai_viz::colour_bar::{BAR_GAP, BAR_THICKNESS, FRAME};
+use xai_viz::{
+    BarOrientation, MatrixPlot, colour_bar, colour_bar_size, explanation_figure, format_tick,
+    overlay_with_colour_bar, with_colour_bar,
+};
+
+/// Luminance of the pixels at `coords`, in order.
+fn lum_along(img: &RgbImage, coords: impl Iterator<Item = (u32, u32)>) -> Vec<f32> {
+    coords.map(|(x, y)| luminance(img.get_pixel(x, y).0)).collect()
+}
+
+/// Luminance never falls by more than rounding each channel to `u8` allows, and rises overall.
+fn assert_rising_ramp(lum: &[f32], what: &str) {
+    assert!(lum.windows(2).all(|p| p[1] >= p[0] - 1.0), "{what}: luminance not monotone: {lum:?}");
+    assert!(lum[lum.len() - 1] - lum[0] > 100.0, "{what}: ramp too flat: {lum:?}");
+}
+
+fn colour_close(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
+    a.iter().zip(b).all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
+}
+
+#[test]
+fn colour_bar_is_a_monotone_ramp_of_the_requested_size() {
+    let len = 200;
+    let bar = colour_bar(Colormap::Viridis, -0.5, 2.5, len, BarOrientation::Horizontal).unwrap();
+    assert_eq!(bar.dimensions(), colour_bar_size(len, BarOrientation::Horizontal));
+    assert_eq!(bar.width(), len);
+    let mid = BAR_GAP + BAR_THICKNESS / 2;
+    // Frame at both ends, the colormap in between, low on the left.
+    assert_eq!(bar.get_pixel(0, mid).0, FRAME);
+    assert_eq!(bar.get_pixel(len - 1, mid).0, FRAME);
+    assert_rising_ramp(&lum_along(&bar, (1..len - 1).map(|x| (x, mid))), "horizontal bar");
+    assert!(colour_close(bar.get_pixel(1, mid).0, Colormap::Viridis.map(0.0), 4));
+    assert!(colour_close(bar.get_pixel(len - 2, mid).0, Colormap::Viridis.map(1.0), 4));
+    // The gap above the ramp is blank.
+    assert!((0..len).all(|x| bar.get_pixel(x, 0).0 == [255; 3]));
+
+    let v = colour_bar(Colormap::Gray, 0.0, 1.0, 120, BarOrientation::Vertical).unwrap();
+    assert_eq!(v.dimensions(), colour_bar_size(120, BarOrientation::Vertical));
+    assert_eq!(v.height(), 120);
+    let x = BAR_GAP + BAR_THICKNESS / 2;
+    // High values at the top: luminance rises from the bottom row upwards.
+    assert_rising_ramp(&lum_along(&v, (1..119).rev().map(|y| (x, y))), "vertical bar");
+
+    // Diverging maps are white in the middle.
+    let d = colour_bar(Colormap::RedBlue, -1.0, 1.0, 101, BarOrientation::Horizontal).unwrap();
+    assert!(colour_close(d.get_pixel(50, mid).0, [0xf7; 3], 2), "{:?}", d.get_pixel(50, mid));
+}
+
+#[test]
+fn colour_bar_labels_and_tick_format() {
+    assert_eq!(format_tick(0.0), "0");
+    assert_eq!(format_tick(1.5), "1.5");
+    assert_eq!(format_tick(0.012345), "0.0123");
+    assert_eq!(format_tick(-123.4), "-123");
+    assert_eq!(format_tick(2.0), "2");
+    assert_eq!(format_tick(1.234e-5), "1.23e-5");
+    assert_eq!(format_tick(45600.0), "4.56e4");
+    let bar = colour_bar(Colormap::Viridis, 0.0, 0.75, 200, BarOrientation::Horizontal).unwrap();
+    let band_top = BAR_GAP + BAR_THICKNESS + xai_viz::colour_bar::TICK_LENGTH;
+    let ink = |x0: u32, x1: u32| {
+        (x0..x1)
+            .flat_map(|x| (band_top..bar.height()).map(move |y| (x, y)))
+            .filter(|&(x, y)| luminance(bar.get_pixel(x, y).0) < 128.0)
+            .count()
+    };
+    if xai_viz::text_available() {
+        // "0" at the left end and "0.75" at the right end, nothing in the middle.
+        assert!(ink(0, 40) > 5, "no min label");
+        assert!(ink(160, 200) > 5, "no max label");
+        assert_eq!(ink(80, 120), 0);
+    } else {
+        assert_eq!(ink(0, 200), 0);
+    }
+}
+
+#[test]
+fn colour_bar_rejects_bad_input() {
+    let h = BarOrientation::Horizontal;
+    assert!(matches!(
+        colour_bar(Colormap::Viridis, f64::NAN, 1.0, 100, h),
+        Err(VizError::NonFinite { .. })
+    ));
+    assert!(matches!(
+        colour_bar(Colormap::Viridis, 2.0, 1.0, 100, h),
+        Err(VizError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        colour_bar(Colormap::Viridis, 0.0, 1.0, 3, h),
+        Err(VizError::InvalidParameter { .. })
+    ));
+    // A constant map is fine.
+    assert!(colour_bar(Colormap::Viridis, 1.0, 1.0, 100, h).is_ok());
+}
+
+#[test]
+fn overlay_with_colour_bar_appends_the_matching_bar() {
+    let img = test_image(64, 48);
+    let scores: Vec<f32> = (0..64 * 48).map(|i| (i % 64) as f32 / 10.0 - 3.0).collect();
+    let bar_h = colour_bar_size(64, BarOrientation::Horizontal).1;
+    for signed in [false, true] {
+        let out = overlay_with_colour_bar(&img, &scores, 0.8, signed).unwrap();
+        assert_eq!(out.dimensions(), (64, 48 + bar_h));
+        // The image part is exactly the plain overlay.
+        let plain = overlay(&img, &scores, 0.8, signed).unwrap();
+        assert!((0..64).all(|x| (0..48).all(|y| out.get_pixel(x, y) == plain.get_pixel(x, y))));
+    }
+    let mid = 48 + BAR_GAP + BAR_THICKNESS / 2;
+    let signed = overlay_with_colour_bar(&img, &scores, 0.8, true).unwrap();
+    assert!(colour_close(signed.get_pixel(32, mid).0, [0xf7; 3], 12));
+    let plain = with_colour_bar(&img, Colormap::Viridis, 0.0, 1.0).unwrap();
+    assert_eq!(plain.dimensions(), (64, 48 + bar_h));
+    assert!(overlay_with_colour_bar(&img, &scores[1..], 0.8, false).is_err());
+}
+
+/// `explanation_figure` (used by `xai explain --out` and the examples): the heat-map tile gets
+/// a colour bar below it, so the figure is taller by the bar, and the bar's middle row is a
+/// rising viridis ramp.
+#[test]
+fn explanation_figure_has_a_colour_bar_under_each_heat_map() {
+    let (h, w) = (28usize, 28usize);
+    let pixels: Vec<f32> = (0..h * w).map(|i| (i % 7) as f32 / 7.0).collect();
+    let space = xai_core::FeatureSpace::pixels(1, h, w).unwrap();
+    let scores: Vec<f32> = (0..h * w).map(|i| ((i * 37) % 101) as f32 / 100.0).collect();
+    let a = xai_core::Attribution::new("grad", 3, scores, Default::default()).unwrap();
+    let b = xai_core::Attribution::new("ig", 3, vec![0.5; h * w], Default::default()).unwrap();
+    let tiles = [
+        xai_viz::ExplanationTile { title: "Grad".into(), attribution: &a },
+        xai_viz::ExplanationTile { title: "IG".into(), attribution: &b },
+    ];
+    let figure = explanation_figure(&pixels, [1, h, w], &space, &tiles, 0.2).unwrap();
+    assert_eq!(figure.len(), 5);
+    let img = figure.render().unwrap();
+    let side = 7 * 28; // upscaled by 200 / 28 = 7
+    let bar_h = colour_bar_size(side, BarOrientation::Horizontal).1;
+    assert_eq!(img.dimensions(), (8 + 5 * (side + 8), 8 + 22 + side + bar_h + 8));
+    // Each heat-map tile (columns 1 and 3) has a ramp below the image; the others do not.
+    let row = 8 + 22 + side + BAR_GAP + BAR_THICKNESS / 2;
+    for col in [1, 3] {
+        let x0 = 8 + col * (side + 8);
+        assert_rising_ramp(
+            &lum_along(&img, (x0 + 1..x0 + side - 1).map(|x| (x, row))),
+            &format!("bar of tile {col}"),
+        );
+        assert!(colour_close(img.get_pixel(x0 + 1, row).0, Colormap::Viridis.map(0.0), 4));
+    }
+    for col in [0, 2, 4] {
+        let x0 = 8 + col * (side + 8);
+        assert!((x0..x0 + side).all(|x| img.get_pixel(x, row).0 == [255; 3]), "tile {col}");
+    }
+    if let Some(out) = std::env::var_os("XAI_VIZ_TEST_OUT") {
+        save_png(&img, Path::new(&out).join("explanation_figure.png")).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------- matrix heat map
+
+const METHODS: [&str; 4] = ["Grad", "IntegratedGradients", "DeepSHAP", "Greedy-AS"];
+
+/// A symmetric distance matrix with a zero diagonal and distinct off-diagonal values.
+fn mutual_matrix() -> Vec<f64> {
+    let d = [[0.0, 0.31, 0.92, 1.24], [0.31, 0.0, 0.55, 1.07], [0.92, 0.55, 0.0, 0.78]];
+    let mut m = vec![0.0; 16];
+    for (i, row) in d.iter().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            m[i * 4 + j] = *v;
+            m[j * 4 + i] = *v;
+        }
+    }
+    m
+}
+
+#[test]
+fn matrix_plot_renders_cells_ordered_like_the_values() {
+    let values = mutual_matrix();
+    let plot = MatrixPlot::new("Mutual verification (L2)", METHODS, values.clone());
+    let (w, h) = (640, 560);
+    let img = plot.render(w, h).unwrap();
+    assert_eq!(img.dimensions(), (w, h));
+    assert!(distinct_colours(&img) > 10, "{} colours", distinct_colours(&img));
+    let layout = plot.layout(w, h).unwrap();
+    assert_eq!(layout.n, 4);
+    assert!(layout.cell > 20);
+    // Each cell's corner has the cell colour; luminance orders like the values (viridis).
+    let mut cells: Vec<(f64, f32)> = Vec::new();
+    for r in 0..4 {
+        for c in 0..4 {
+            let (x, y, cw, ch) = layout.cell_rect(r, c).unwrap();
+            assert!(x + cw <= w && y + ch <= h);
+            let px = img.get_pixel(x + 2, y + 2).0;
+            assert_eq!(px, plot.colour_of(values[r * 4 + c]), "cell ({r}, {c})");
+            cells.push((values[r * 4 + c], luminance(px)));
+        }
+    }
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(cells.windows(2).all(|p| p[0].0 == p[1].0 || p[1].1 > p[0].1), "{cells:?}");
+    assert_eq!(plot.colour_of(0.0), Colormap::Viridis.map(0.0));
+    assert_eq!(plot.colour_of(1.24), Colormap::Viridis.map(1.0));
+    // The colour bar on the right: luminance rises upwards.
+    let (bx, by, bw, bh) = layout.bar.unwrap();
+    assert!(bx + bw <= w && by + bh <= h);
+    let x = bx + BAR_GAP + BAR_THICKNESS / 2;
+    assert_rising_ramp(&lum_along(&img, (by + 1..by + bh - 1).rev().map(|y| (x, y))), "bar");
+    if xai_viz::text_available() {
+        // Values written in the cells: some cell pixels differ from the cell colour.
+        let (x, y, cw, ch) = layout.cell_rect(0, 3).unwrap();
+        let fill = plot.colour_of(values[3]);
+        let inked = (x..x + cw)
+            .flat_map(|x| (y..y + ch).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0 != fill)
+            .count();
+        assert!(inked > 10, "no value text in cell (0, 3)");
+        // Row labels left of the matrix, column labels below it, title on top.
+        let dark = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
+            xs.flat_map(|x| ys.clone().map(move |y| (x, y)))
+                .filter(|&(x, y)| luminance(img.get_pixel(x, y).0) < 100.0)
+                .count()
+        };
+        let (ox, oy) = layout.origin;
+        let side = layout.cell * 4;
+        assert!(dark(0..ox, oy..oy + side) > 50, "no row labels");
+        assert!(dark(ox..ox + side, oy + side..h) > 50, "no column labels");
+        assert!(dark(0..w, 0..oy) > 50, "no title");
+    }
+    // Fixed range and another colormap; from_rows gives the same figure as new.
+    let rows: Vec<Vec<f64>> = values.chunks(4).map(<[f64]>::to_vec).collect();
+    let same = MatrixPlot::from_rows("Mutual verification (L2)", METHODS, &rows).unwrap();
+    assert_eq!(same.render(w, h).unwrap(), img);
+    let fixed =
+        MatrixPlot::new("fixed", METHODS, values).value_range(0.0, 2.0).colormap(Colormap::Gray);
+    assert_eq!(fixed.colour_of(1.0), Colormap::Gray.map(0.5));
+    assert_eq!(fixed.render(300, 260).unwrap().dimensions(), (300, 260));
+}
+
+#[test]
+fn matrix_plot_png_is_written_and_decodes() {
+    let dir = TempDir::new("matrix");
+    let path = dir.path("mutual.png");
+    MatrixPlot::new("M_mutual", METHODS, mutual_matrix()).save_png(&path, 500, 420).unwrap();
+    let img = image::open(&path).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (500, 420));
+    assert!(distinct_colours(&img) > 10);
+    assert_no_tmp(&dir);
+    if let Some(out) = std::env::var_os("XAI_VIZ_TEST_OUT") {
+        std::fs::copy(&path, Path::new(&out).join("mutual.png")).unwrap();
+    }
+}
+
+#[test]
+fn matrix_plot_rejects_bad_input() {
+    let shape = |p: MatrixPlot| matches!(p.render(400, 300), Err(VizError::Shape { .. }));
+    // Not n² values for n labels.
+    assert!(shape(MatrixPlot::new("t", METHODS, vec![0.0; 12])));
+    // Label counts that do not match.
+    assert!(shape(MatrixPlot::new("t", ["a", "b", "c"], mutual_matrix())));
+    assert!(shape(MatrixPlot::new("t", METHODS, mutual_matrix()).column_labels(["a", "b"])));
+    // Non-square or ragged rows.
+    let ragged = vec![vec![0.0, 1.0], vec![1.0]];
+    assert!(matches!(MatrixPlot::from_rows("t", ["a", "b"], &ragged), Err(VizError::Shape { .. })));
+    let wide = vec![vec![0.0, 1.0, 2.0], vec![1.0, 0.0, 2.0]];
+    assert!(matches!(MatrixPlot::from_rows("t", ["a", "b"], &wide), Err(VizError::Shape { .. })));
+    // NaN / Inf.
+    let mut nan = mutual_matrix();
+    nan[5] = f64::NAN;
+    nan[6] = f64::INFINITY;
+    assert!(matches!(
+        MatrixPlot::new("t", METHODS, nan).render(400, 300),
+        Err(VizError::NonFinite { count: 2, .. })
+    ));
+    // Empty, bad range, too small a figure.
+    let empty: [&str; 0] = [];
+    assert!(matches!(MatrixPlot::new("t", empty, vec![]).validate(), Err(VizError::Empty { .. })));
+    let plot = MatrixPlot::new("t", METHODS, mutual_matrix());
+    assert!(matches!(
+        plot.clone().value_range(1.0, 1.0).validate(),
+        Err(VizError::InvalidParameter { .. })
+    ));
+    assert!(matches!(plot.render(50, 300), Err(VizError::Shape { .. })));
+    assert!(plot.validate().is_ok());
+}
+
+/// Like `figures_render_without_a_font`: in a child process without a font, the matrix plot
+/// and the colour bars keep their layout and colours.
+#[test]
+fn matrix_and_colour_bar_render_without_a_font() {
+    if std::env::var_os("XAI_VIZ_NO_FONT_CHILD").is_some() {
+        assert!(!xai_viz::text_available());
+        let plot = MatrixPlot::new("M_mutual", METHODS, mutual_matrix());
+        let img = plot.render(400, 320).unwrap();
+        assert_eq!(img.dimensions(), (400, 320));
+        let layout = plot.layout(400, 320).unwrap();
+        let (x, y, cw, ch) = layout.cell_rect(0, 3).unwrap();
+        let fill = plot.colour_of(1.24);
+        assert!((x..x + cw).all(|x| (y..y + ch).all(|y| img.get_pixel(x, y).0 == fill)));
+        let bar = colour_bar(Colormap::Viridis, 0.0, 1.0, 100, BarOrientation::Horizontal).unwrap();
+        assert_eq!(bar.dimensions(), colour_bar_size(100, BarOrientation::Horizontal));
+        return;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "matrix_and_colour_bar_render_without_a_font", "--test-threads=1"])
+        .env("XAI_VIZ_NO_FONT_CHILD", "1")
+        .env("BURN_XAI_FONT", "none")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
