@@ -172,7 +172,7 @@ fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<
     let mut timings = Vec::with_capacity(methods.len());
     for &method in methods {
         let background = match method {
-            Method::ExpectedGradients => Some(background_of(&data, args.seed, device)?),
+            m if m.needs_background() => Some(background_of(&data, args.seed, device)?),
             _ => None,
         };
         let options = MethodOptions {

@@ -233,7 +233,7 @@ impl<E: RobustnessEstimator<4> + Clone> Evaluation<E> {
             ..EvaluationSuiteConfig::default()
         };
         let suite = EvaluationSuite::new(config, estimator)?;
-        let background = match methods.contains(&Method::ExpectedGradients) {
+        let background = match methods.iter().any(|m| m.needs_background()) {
             true => Some(background_of(&data, args.seed, &device)?),
             false => None,
         };

@@ -37,7 +37,9 @@ pub struct ExplainArgs {
     #[arg(long, conflicts_with = "dataset")]
     image: Option<PathBuf>,
     /// Method: grad, grad-x-input, integrated-gradients, smoothgrad, expected-gradients, loo,
-    /// occlusion, kernel-shap, lime, bbmp, cfx, random, greedy, greedy-as, one-step-banzhaf.
+    /// occlusion, kernel-shap, lime, bbmp, cfx, random, greedy, greedy-as, one-step-banzhaf,
+    /// guided-backprop, lrp-epsilon, deeplift, deepshap, cam, grad-cam (these six read the
+    /// network's layers), sampled-shapley, grad-efs, grad-ifs, greedy-efs, greedy-ifs, pertmap.
     #[arg(long, default_value = "greedy-as")]
     method: String,
     /// Settings preset: paper (the paper's, slow for robustness methods) or fast.
@@ -190,7 +192,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         request = request.with_contrast(vec![t])?;
     }
     let background = match method {
-        Method::ExpectedGradients => Some(background(data, &args, &info, &device)?),
+        m if m.needs_background() => Some(background(data, &args, &info, &device)?),
         _ => None,
     };
     let options = MethodOptions { preset, objective, reference, background, subsets: args.subsets };

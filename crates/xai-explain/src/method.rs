@@ -5,6 +5,8 @@ use crate::banzhaf::{OneStepBanzhaf, OneStepBanzhafConfig};
 use crate::bbmp::{Bbmp, BbmpConfig};
 use crate::cfx::{Cfx, CfxConfig};
 use crate::explainer::Explainer;
+use crate::feature_selection_greedy::GreedyFeatureSelection;
+use crate::grad_feature_selection::{GradEfs, GradEfsConfig, GradIfs, GradIfsConfig};
 use crate::gradient::{
     ExpectedGradients, ExpectedGradientsConfig, Grad, GradConfig, GradXInput, IntegratedGradients,
     IntegratedGradientsConfig, SmoothGrad, SmoothGradConfig,
@@ -12,11 +14,17 @@ use crate::gradient::{
 use crate::greedy::{Greedy, GreedyConfig};
 use crate::greedy_as::{GreedyAs, GreedyAsConfig};
 use crate::kernel_shap::{KernelShap, KernelShapConfig};
+use crate::layerwise::{
+    Cam, CamConfig, DeepLift, DeepLiftConfig, DeepShap, DeepShapConfig, GradCam, GradCamConfig,
+    GuidedBackprop, GuidedBackpropConfig, LrpEpsilon, LrpEpsilonConfig, require_layered,
+};
 use crate::lime::{Lime, LimeConfig};
 use crate::loo::{Loo, LooConfig, Occlusion, OcclusionConfig};
 use crate::objective::RobustnessObjective;
+use crate::pertmap::{PertMap, PertMapConfig};
 use crate::random::RandomAttribution;
 use crate::request::ExplainRequest;
+use crate::sampled_shapley::{SampledShapley, SampledShapleyConfig};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 use xai_attacks::{BisectionSearch, DeepFool, DeepFoolConfig, MaskedPgd};
@@ -56,11 +64,35 @@ pub enum Method {
     GreedyAs,
     /// [`OneStepBanzhaf`] (appendix E of Hsieh et al. 2021).
     OneStepBanzhaf,
+    /// [`GuidedBackprop`] (needs a layered model).
+    GuidedBackprop,
+    /// [`LrpEpsilon`]: LRP-ε (needs a layered model).
+    LrpEpsilon,
+    /// [`DeepLift`]: rescale rule (needs a layered model).
+    DeepLift,
+    /// [`DeepShap`]: DeepLIFT averaged over a background set (needs a layered model).
+    DeepShap,
+    /// [`Cam`]: class activation map (needs a layered model with a GAP → linear head).
+    Cam,
+    /// [`GradCam`] (needs a layered model).
+    GradCam,
+    /// [`SampledShapley`]: permutation-sampled Shapley values (Castro et al. 2009).
+    SampledShapley,
+    /// [`GradEfs`] (paper 002, appendix C).
+    GradEfs,
+    /// [`GradIfs`] (paper 002, appendix C).
+    GradIfs,
+    /// [`GreedyFeatureSelection`] in exclusive mode (paper 002).
+    GreedyEfs,
+    /// [`GreedyFeatureSelection`] in inclusive mode (paper 002).
+    GreedyIfs,
+    /// [`PertMap`] (Ikeno & Hara 2018; paper 002, appendix A).
+    PertMap,
 }
 
 impl Method {
     /// Every method, in the order of the list.
-    pub const ALL: [Method; 15] = [
+    pub const ALL: [Method; 27] = [
         Method::Grad,
         Method::GradXInput,
         Method::IntegratedGradients,
@@ -76,6 +108,18 @@ impl Method {
         Method::Greedy,
         Method::GreedyAs,
         Method::OneStepBanzhaf,
+        Method::GuidedBackprop,
+        Method::LrpEpsilon,
+        Method::DeepLift,
+        Method::DeepShap,
+        Method::Cam,
+        Method::GradCam,
+        Method::SampledShapley,
+        Method::GradEfs,
+        Method::GradIfs,
+        Method::GreedyEfs,
+        Method::GreedyIfs,
+        Method::PertMap,
     ];
 
     /// The kebab-case name.
@@ -96,6 +140,18 @@ impl Method {
             Method::Greedy => "greedy",
             Method::GreedyAs => "greedy-as",
             Method::OneStepBanzhaf => "one-step-banzhaf",
+            Method::GuidedBackprop => "guided-backprop",
+            Method::LrpEpsilon => "lrp-epsilon",
+            Method::DeepLift => "deeplift",
+            Method::DeepShap => "deepshap",
+            Method::Cam => "cam",
+            Method::GradCam => "grad-cam",
+            Method::SampledShapley => "sampled-shapley",
+            Method::GradEfs => "grad-efs",
+            Method::GradIfs => "grad-ifs",
+            Method::GreedyEfs => "greedy-efs",
+            Method::GreedyIfs => "greedy-ifs",
+            Method::PertMap => "pertmap",
         }
     }
 
@@ -117,12 +173,43 @@ impl Method {
             Method::Greedy => "Greedy",
             Method::GreedyAs => "Greedy-AS",
             Method::OneStepBanzhaf => "One-Step Banzhaf",
+            Method::GuidedBackprop => "GuidedBP",
+            Method::LrpEpsilon => "LRP",
+            Method::DeepLift => "DeepLIFT",
+            Method::DeepShap => "DeepSHAP",
+            Method::Cam => "CAM",
+            Method::GradCam => "Grad-CAM",
+            Method::SampledShapley => "Shapley",
+            Method::GradEfs => "Grad-EFS",
+            Method::GradIfs => "Grad-IFS",
+            Method::GreedyEfs => "Greedy-EFS",
+            Method::GreedyIfs => "Greedy-IFS",
+            Method::PertMap => "PertMap",
         }
     }
 
     /// Whether the method estimates robustness (attacks) to explain.
     pub fn is_robustness_based(self) -> bool {
         matches!(self, Method::Greedy | Method::GreedyAs | Method::OneStepBanzhaf)
+    }
+
+    /// Whether the method reads the network's layers ([`xai_core::Classifier::layered`]);
+    /// other models get [`XaiError::Unsupported`].
+    pub fn needs_layers(self) -> bool {
+        matches!(
+            self,
+            Method::GuidedBackprop
+                | Method::LrpEpsilon
+                | Method::DeepLift
+                | Method::DeepShap
+                | Method::Cam
+                | Method::GradCam
+        )
+    }
+
+    /// Whether the method needs background samples ([`MethodOptions::background`]).
+    pub fn needs_background(self) -> bool {
+        matches!(self, Method::ExpectedGradients | Method::DeepShap)
     }
 
     /// All names, comma-separated (for error messages and `--help`).
@@ -240,6 +327,17 @@ pub enum AnyExplainer<const D: usize> {
     GreedyAsFast(GreedyAs<DeepFool>),
     BanzhafPaper(OneStepBanzhaf<BisectionSearch<MaskedPgd>>),
     BanzhafFast(OneStepBanzhaf<DeepFool>),
+    GuidedBackprop(GuidedBackprop),
+    LrpEpsilon(LrpEpsilon),
+    DeepLift(DeepLift),
+    DeepShap(DeepShap),
+    Cam(Cam),
+    GradCam(GradCam),
+    SampledShapley(SampledShapley),
+    GradEfs(GradEfs),
+    GradIfs(GradIfs),
+    GreedyFeatureSelection(GreedyFeatureSelection),
+    PertMap(PertMap),
 }
 
 impl<const D: usize> AnyExplainer<D> {
@@ -342,6 +440,59 @@ impl<const D: usize> AnyExplainer<D> {
                     AnyExplainer::BanzhafPaper(OneStepBanzhaf::new(c, BisectionSearch::paper())?)
                 }
             }
+            Method::GuidedBackprop => {
+                AnyExplainer::GuidedBackprop(GuidedBackprop::new(GuidedBackpropConfig::new())?)
+            }
+            Method::LrpEpsilon => {
+                AnyExplainer::LrpEpsilon(LrpEpsilon::new(LrpEpsilonConfig::new())?)
+            }
+            Method::DeepLift => {
+                let mut c = DeepLiftConfig::new();
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::DeepLift(DeepLift::new(c)?)
+            }
+            Method::DeepShap => {
+                let background = options.background.clone().ok_or_else(|| {
+                    XaiError::invalid(
+                        "deepshap background",
+                        "none",
+                        "background samples drawn from a dataset",
+                    )
+                })?;
+                let samples = background_samples(background)?;
+                let k = samples.len();
+                let c = DeepShapConfig::new().with_samples(Some(pick(k, k.min(8))));
+                AnyExplainer::DeepShap(DeepShap::from_samples(c, samples)?)
+            }
+            Method::Cam => AnyExplainer::Cam(Cam::new(CamConfig::new())?),
+            Method::GradCam => AnyExplainer::GradCam(GradCam::new(GradCamConfig::new())?),
+            Method::SampledShapley => {
+                let mut c = SampledShapleyConfig::new().with_permutations(pick(100, 10));
+                if let Some(r) = reference {
+                    c = c.with_reference(r);
+                }
+                AnyExplainer::SampledShapley(SampledShapley::new(c)?)
+            }
+            Method::GradEfs => AnyExplainer::GradEfs(GradEfs::new(match fast {
+                true => GradEfsConfig::fast(),
+                false => GradEfsConfig::paper(),
+            })?),
+            Method::GradIfs => AnyExplainer::GradIfs(GradIfs::new(match fast {
+                true => GradIfsConfig::fast(),
+                false => GradIfsConfig::paper(),
+            })?),
+            Method::GreedyEfs => {
+                AnyExplainer::GreedyFeatureSelection(GreedyFeatureSelection::efs())
+            }
+            Method::GreedyIfs => {
+                AnyExplainer::GreedyFeatureSelection(GreedyFeatureSelection::ifs())
+            }
+            Method::PertMap => AnyExplainer::PertMap(PertMap::new(match fast {
+                true => PertMapConfig::fast(),
+                false => PertMapConfig::paper(),
+            })?),
         })
     }
 }
@@ -367,6 +518,17 @@ impl<const D: usize> Explainer<D> for AnyExplainer<D> {
             AnyExplainer::GreedyAsFast(e) => Explainer::<D>::name(e),
             AnyExplainer::BanzhafPaper(e) => Explainer::<D>::name(e),
             AnyExplainer::BanzhafFast(e) => Explainer::<D>::name(e),
+            AnyExplainer::GuidedBackprop(e) => Explainer::<4>::name(e),
+            AnyExplainer::LrpEpsilon(e) => Explainer::<4>::name(e),
+            AnyExplainer::DeepLift(e) => Explainer::<4>::name(e),
+            AnyExplainer::DeepShap(e) => Explainer::<4>::name(e),
+            AnyExplainer::Cam(e) => Explainer::<4>::name(e),
+            AnyExplainer::GradCam(e) => Explainer::<4>::name(e),
+            AnyExplainer::SampledShapley(e) => Explainer::<D>::name(e),
+            AnyExplainer::GradEfs(e) => Explainer::<D>::name(e),
+            AnyExplainer::GradIfs(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyFeatureSelection(e) => Explainer::<D>::name(e),
+            AnyExplainer::PertMap(e) => Explainer::<D>::name(e),
         }
     }
 
@@ -394,6 +556,37 @@ impl<const D: usize> Explainer<D> for AnyExplainer<D> {
             AnyExplainer::GreedyAsFast(e) => e.explain(model, request),
             AnyExplainer::BanzhafPaper(e) => e.explain(model, request),
             AnyExplainer::BanzhafFast(e) => e.explain(model, request),
+            AnyExplainer::GuidedBackprop(e) => explain_layered(e, model, request),
+            AnyExplainer::LrpEpsilon(e) => explain_layered(e, model, request),
+            AnyExplainer::DeepLift(e) => explain_layered(e, model, request),
+            AnyExplainer::DeepShap(e) => explain_layered(e, model, request),
+            AnyExplainer::Cam(e) => explain_layered(e, model, request),
+            AnyExplainer::GradCam(e) => explain_layered(e, model, request),
+            AnyExplainer::SampledShapley(e) => e.explain(model, request),
+            AnyExplainer::GradEfs(e) => e.explain(model, request),
+            AnyExplainer::GradIfs(e) => e.explain(model, request),
+            AnyExplainer::GreedyFeatureSelection(e) => e.explain(model, request),
+            AnyExplainer::PertMap(e) => e.explain(model, request),
         }
     }
+}
+
+/// Runs a layer-wise explainer (images only) on the model's [`xai_core::LayeredNet`].
+fn explain_layered<E: Explainer<4>, M: Classifier<D>, const D: usize>(
+    explainer: &E,
+    model: &M,
+    request: &ExplainRequest<D>,
+) -> Result<Vec<Attribution>> {
+    let net = require_layered(model, &explainer.name())?;
+    explainer.explain(net, &request.as_images()?)
+}
+
+/// The rows of `background` (`[k, ...]`) as flat samples.
+fn background_samples<const D: usize>(background: Tensor<D>) -> Result<Vec<Vec<f32>>> {
+    let k = background.dims()[0];
+    let values = xai_core::host::to_vec_f32(background)?;
+    if k == 0 {
+        return Err(XaiError::invalid("background", "0 samples", "at least one"));
+    }
+    Ok(values.chunks(values.len() / k).map(<[f32]>::to_vec).collect())
 }

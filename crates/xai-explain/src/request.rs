@@ -128,6 +128,25 @@ impl<const D: usize> ExplainRequest<D> {
         }
     }
 
+    /// The same request with the inputs typed as images `[rows, channels, height, width]`
+    /// (for methods written for images, such as the layer-wise ones); fails unless `D = 4`.
+    pub fn as_images(&self) -> Result<ExplainRequest<4>> {
+        let dims = self.inputs.dims();
+        if dims.len() != 4 {
+            return Err(XaiError::shape("inputs", "images [rows, channels, height, width]", &dims));
+        }
+        Ok(ExplainRequest {
+            inputs: self.inputs.clone().reshape([dims[0], dims[1], dims[2], dims[3]]),
+            classes: self.classes.clone(),
+            contrast: self.contrast.clone(),
+            space: self.space.clone(),
+            seed: self.seed,
+            batch_size: self.batch_size,
+            bounds: self.bounds,
+            progress: self.progress.clone(),
+        })
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.classes.len()

@@ -15,11 +15,16 @@
 //! - [`EvaluationSuite`]: the four criteria of the paper's Tables 1 and 2 behind one call.
 //! - [`EvaluationRun`]: the resumable, shardable ([`Shard`]) record of methods × criteria over
 //!   a dataset slice, with merge and summary (what `xai evaluate` writes).
+//! - [`unified`]: the four metrics of paper 003 without ground truth: M_pixel, M_feature,
+//!   M_non-robust and M_mutual (Eqns. 3–6).
+//! - [`FeatureSelectionCurve`]: EFS / IFS curves with AUEC / AOIC under uniform, real-image,
+//!   constant or data-dependent corruption (paper 002, section 4).
 //! - [`auc::trapezoid`] and the [`CurveReport`] every curve metric returns.
 #![warn(missing_docs)]
 
 pub mod auc;
 pub mod curve;
+pub mod feature_selection;
 pub mod evaluation_run;
 pub mod example_evaluation;
 pub mod insertion_deletion;
@@ -30,12 +35,16 @@ pub mod sensitivity;
 pub mod shard;
 pub mod significance;
 pub mod suite;
+pub mod unified;
 
 pub use curve::{Better, CurveReport};
+pub use feature_selection::{
+    FeatureSelectionCurve, FeatureSelectionCurveConfig, FeatureSelectionReport,
+};
+pub use example_evaluation::ExampleEvaluation;
 pub use evaluation_run::{
     CriterionRecord, EvaluationRun, ExampleRecord, MethodRecord, RunSettings, RunSummary, SummaryRow,
 };
-pub use example_evaluation::ExampleEvaluation;
 pub use insertion_deletion::{Criterion, InsertionDeletion, InsertionDeletionConfig};
 pub use rank_correlation::spearman;
 pub use robustness_curve::{RobustnessCurve, RobustnessCurveConfig};
