@@ -500,7 +500,38 @@ fn every_method_rejects_a_class_the_model_does_not_have() {
             }
         }
     }
+    // The layer-wise methods again, on a layered model (conv → ReLU → GAP → linear, which CAM
+    // accepts too): now they reach the class check.
+    let net = layered_image_model();
+    for method in Method::ALL.into_iter().filter(|m| m.needs_layers()) {
+        let explainer = AnyExplainer::new(method, &options).unwrap();
+        let request = ExplainRequest::new(x.clone(), vec![7], space.clone()).unwrap();
+        match catch_unwind(AssertUnwindSafe(|| explainer.explain(&net, &request))) {
+            Err(_) => failures.push(format!("{method} (layered): panicked")),
+            Ok(Ok(_)) => failures.push(format!("{method} (layered): explained class 7")),
+            Ok(Err(e)) if kind_of(&e) == Some(Kind::Invalid) && e.to_string().contains("= 7") => {}
+            Ok(Err(e)) => failures.push(format!("{method} (layered): unexpected error {e:?}")),
+        }
+    }
     assert!(failures.is_empty(), "bad-class cases failed:\n{}", failures.join("\n"));
+}
+
+/// A 3-class layered image model on `[1, 8, 8]`: conv 3×3 (2 channels) → ReLU → global
+/// average pool → flatten → linear.
+fn layered_image_model() -> xai::core::LayeredNet {
+    use burn::nn::conv::Conv2dConfig;
+    use burn::nn::{LinearConfig, PaddingConfig2d};
+    use xai::core::{Layer, LayeredNet, Node};
+    let device = Device::flex();
+    let conv = Conv2dConfig::new([1, 2], [3, 3]).with_padding(PaddingConfig2d::Same).init(&device);
+    let nodes = vec![
+        Node::new("conv", Layer::Conv2d(conv), vec![0]),
+        Node::new("relu", Layer::Relu, vec![1]),
+        Node::new("gap", Layer::GlobalAvgPool, vec![2]),
+        Node::new("flatten", Layer::Flatten, vec![3]),
+        Node::new("linear", Layer::Linear(LinearConfig::new(2, 3).init(&device)), vec![4]),
+    ];
+    LayeredNet::new(nodes, 1).unwrap()
 }
 
 #[test]
