@@ -486,34 +486,40 @@ fn every_method_rejects_a_class_the_model_does_not_have() {
                 continue;
             }
         };
-        let request = ExplainRequest::new(x.clone(), vec![7], space.clone()).unwrap();
-        let out = catch_unwind(AssertUnwindSafe(|| explainer.explain(&model, &request)));
-        match out {
-            Err(_) => failures.push(format!("{method}: panicked")),
-            Ok(Ok(_)) => failures.push(format!("{method}: explained class 7 of a 3-class model")),
-            // The test model is a closure: layer-wise methods must refuse it as such.
-            Ok(Err(XaiError::Unsupported { .. })) if method.needs_layers() => {}
-            Ok(Err(e)) => {
-                if kind_of(&e) != Some(Kind::Invalid) || !e.to_string().contains("= 7") {
-                    failures.push(format!("{method}: unexpected error {e:?}"));
-                }
-            }
-        }
+        // The test model is a closure: layer-wise methods must refuse it as such.
+        failures.extend(class_7_failure(&explainer, &model, &x, &space, method.needs_layers()));
     }
     // The layer-wise methods again, on a layered model (conv → ReLU → GAP → linear, which CAM
-    // accepts too): now they reach the class check.
+    // accepts too): now they must reach the class check.
     let net = layered_image_model();
     for method in Method::ALL.into_iter().filter(|m| m.needs_layers()) {
         let explainer = AnyExplainer::new(method, &options).unwrap();
-        let request = ExplainRequest::new(x.clone(), vec![7], space.clone()).unwrap();
-        match catch_unwind(AssertUnwindSafe(|| explainer.explain(&net, &request))) {
-            Err(_) => failures.push(format!("{method} (layered): panicked")),
-            Ok(Ok(_)) => failures.push(format!("{method} (layered): explained class 7")),
-            Ok(Err(e)) if kind_of(&e) == Some(Kind::Invalid) && e.to_string().contains("= 7") => {}
-            Ok(Err(e)) => failures.push(format!("{method} (layered): unexpected error {e:?}")),
-        }
+        failures.extend(
+            class_7_failure(&explainer, &net, &x, &space, false).map(|f| format!("(layered) {f}")),
+        );
     }
     assert!(failures.is_empty(), "bad-class cases failed:\n{}", failures.join("\n"));
+}
+
+/// Explains class 7 of a 3-class `model` with `explainer`: `None` when it fails with an
+/// invalid-parameter error naming the 7 (or, if `unsupported_ok`, refuses the model as
+/// unsupported); else what went wrong.
+fn class_7_failure<M: xai::core::Classifier<4>>(
+    explainer: &AnyExplainer<4>,
+    model: &M,
+    x: &Tensor<4>,
+    space: &FeatureSpace,
+    unsupported_ok: bool,
+) -> Option<String> {
+    let name = explainer.name();
+    let request = ExplainRequest::new(x.clone(), vec![7], space.clone()).unwrap();
+    match catch_unwind(AssertUnwindSafe(|| explainer.explain(model, &request))) {
+        Err(_) => Some(format!("{name}: panicked")),
+        Ok(Ok(_)) => Some(format!("{name}: explained class 7 of a 3-class model")),
+        Ok(Err(XaiError::Unsupported { .. })) if unsupported_ok => None,
+        Ok(Err(e)) if kind_of(&e) == Some(Kind::Invalid) && e.to_string().contains("= 7") => None,
+        Ok(Err(e)) => Some(format!("{name}: unexpected error {e:?}")),
+    }
 }
 
 /// A 3-class layered image model on `[1, 8, 8]`: conv 3×3 (2 channels) → ReLU → global
