@@ -55,6 +55,10 @@ struct Args {
     /// Seed of the subset sampler.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Largest batch sent to the model (a software-Vulkan device such as lavapipe caps one
+    /// buffer at 128 MiB: use 16 there).
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
     /// Where the PNG goes.
     #[arg(long, default_value = "imagenet_greedy_as.png")]
     out: PathBuf,
@@ -103,7 +107,7 @@ fn run(args: Args) -> Result<()> {
     let (space, [rows, cols]) = FeatureSpace::from_spec(&spec, [3, 224, 224])?;
     let mut request = ExplainRequest::new(x, vec![predicted], space.clone())?
         .with_seed(args.seed)
-        .with_batch_size(64)?;
+        .with_batch_size(args.batch_size)?;
     request.check_classes(names.len())?;
     if let Some(t) = args.target {
         request = request.with_contrast(vec![t])?;

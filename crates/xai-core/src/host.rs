@@ -3,13 +3,25 @@
 use crate::error::{Result, XaiError};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-/// Reads a float tensor back to the host as `f32` values in row-major order.
+/// Reads a float tensor back to the host as `f32` values in row-major order. A failure on the
+/// device (e.g. a GPU buffer larger than the device allows) is an [`XaiError::Readback`] naming
+/// the cause, never a panic.
 pub fn to_vec_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
     tensor
-        .into_data()
+        .try_into_data()
+        .map_err(|e| XaiError::Readback(readback_cause(&format!("{e}"))))?
         .convert::<f32>()
         .try_into_vec::<f32>()
         .map_err(|e| XaiError::Readback(format!("{e:?}")))
+}
+
+/// The device's error, with a hint when the device ran out of memory for one buffer.
+fn readback_cause(message: &str) -> String {
+    if message.contains("allocate") {
+        format!("{message} (the device could not allocate a buffer: use a smaller batch size)")
+    } else {
+        message.to_string()
+    }
 }
 
 /// Builds a float tensor of `shape` from row-major host values.
