@@ -7,3 +7,5 @@ mod linear_closed_form;
 mod nonlinear_agreement;
 #[cfg(feature = "wgpu")]
 mod wgpu_agreement;
+#[cfg(feature = "wgpu")]
+mod wgpu_readback;
