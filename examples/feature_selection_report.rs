@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --release --example feature_selection_report -- --n 20 --preset fast
-//!     [--photos 6] [--draws 8] [--points 21] [--methods Grad,Greedy-IFS,...] [--skip-imagenet]
+//!     [--photos 6] [--draws 8] [--points 21] [--methods grad,greedy-ifs,...] [--skip-imagenet]
 //!     [--skip-mnist] [--device flex|wgpu]
 //! ```
 //!
@@ -14,6 +14,10 @@
 //! ones, as the paper's 100 held-out ImageNet images); for the photos, the other sample photos.
 //! Writes `<out-dir>/<model>.md` (the table), `<model>.json` (every per-example area) and
 //! `<model>_{efs,ifs}_{uniform,images}.png` (mean curves).
+//!
+//! The explainers are the library's ([`AnyExplainer`]) with the chosen preset, which scales
+//! Grad-EFS / Grad-IFS and PertMap; SmoothGrad and IG keep their paper settings under `fast`
+//! too, and Occlusion uses the paper's 64×64 window with stride 16 on 224, scaled to the image.
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::Tensor;
@@ -23,47 +27,53 @@ use std::path::PathBuf;
 use std::time::Instant;
 use xai::core::classifier::argmax_rows;
 use xai::core::corruption::{OutputChange, SelectionMode};
-use xai::core::{Attribution, Classifier, Corruption, DeviceChoice, FeatureSpace, seed};
+use xai::core::{Classifier, Corruption, DeviceChoice, FeatureSpace, seed};
 use xai::datasets::{DataDir, Dataset, registry};
 use xai::explain::{
-    DeepLift, ExplainRequest, Explainer, Grad, GradEfs, GradEfsConfig, GradIfs, GradIfsConfig,
-    GradXInput, GreedyFeatureSelection, GuidedBackprop, IntegratedGradients,
-    IntegratedGradientsConfig, LrpEpsilon, Occlusion, OcclusionConfig, PertMap, PertMapConfig,
-    RandomAttribution, SmoothGrad,
+    AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Occlusion, OcclusionConfig,
+    Preset,
 };
 use xai::metrics::FeatureSelectionCurveConfig;
 use xai::zoo::{ModelName, ZooModel};
 
 /// The rows of the table, in the order of the paper's Table 1.
-const METHODS: [&str; 14] = [
-    "Greedy-EFS",
-    "Grad-EFS",
-    "Greedy-IFS",
-    "Grad-IFS",
-    "Grad",
-    "Grad×Input",
-    "SmoothGrad",
-    "GuidedBP",
-    "IntGrad",
-    "LRP",
-    "DeepLIFT",
-    "Occlusion",
-    "PertMap",
-    "Random",
+const METHODS: [Method; 14] = [
+    Method::GreedyEfs,
+    Method::GradEfs,
+    Method::GreedyIfs,
+    Method::GradIfs,
+    Method::Grad,
+    Method::GradXInput,
+    Method::Smoothgrad,
+    Method::GuidedBackprop,
+    Method::IntegratedGradients,
+    Method::LrpEpsilon,
+    Method::DeepLift,
+    Method::Occlusion,
+    Method::PertMap,
+    Method::Random,
 ];
 
 /// The nine methods the paper's Figure 4 plots ("for the visibility purpose").
-const PLOTTED: [&str; 9] = [
-    "Grad-EFS",
-    "Grad-IFS",
-    "Grad×Input",
-    "SmoothGrad",
-    "GuidedBP",
-    "IntGrad",
-    "LRP",
-    "PertMap",
-    "Random",
+const PLOTTED: [Method; 9] = [
+    Method::GradEfs,
+    Method::GradIfs,
+    Method::GradXInput,
+    Method::Smoothgrad,
+    Method::GuidedBackprop,
+    Method::IntegratedGradients,
+    Method::LrpEpsilon,
+    Method::PertMap,
+    Method::Random,
 ];
+
+/// A method's row label: its [`Method::paper_name`], but IntGrad for IG as in paper 002.
+fn label(method: Method) -> &'static str {
+    match method {
+        Method::IntegratedGradients => "IntGrad",
+        other => other.paper_name(),
+    }
+}
 
 /// Options.
 #[derive(Parser, Debug)]
@@ -90,7 +100,8 @@ struct Args {
     /// Points of the curves, evenly spaced over [0, 1] (the paper: q from 0 to 1).
     #[arg(long, default_value_t = 21)]
     points: usize,
-    /// Rows of the table (comma-separated names as printed; default: all).
+    /// Rows of the table (comma-separated method names as in `xai explain`, e.g.
+    /// grad,greedy-ifs; default: the paper's fourteen).
     #[arg(long)]
     methods: Option<String>,
     /// Seed of the image draw, the explainers and the noise.
@@ -133,11 +144,7 @@ struct Cell {
 type Cells = Vec<[Cell; 2]>;
 
 fn run(args: Args) -> Result<()> {
-    let fast = match args.preset.as_str() {
-        "fast" => true,
-        "paper" => false,
-        other => bail!("--preset must be fast or paper, got '{other}'"),
-    };
+    let preset: Preset = args.preset.parse()?;
     if args.points < 2 {
         bail!("--points must be at least 2");
     }
@@ -145,19 +152,11 @@ fn run(args: Args) -> Result<()> {
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
-    let methods: Vec<&'static str> = match &args.methods {
+    let methods: Vec<Method> = match &args.methods {
         None => METHODS.to_vec(),
-        Some(list) => {
-            list.split(',')
-                .map(|m| {
-                    METHODS.iter().copied().find(|k| k.eq_ignore_ascii_case(m.trim())).with_context(
-                        || format!("unknown method '{m}'; known: {}", METHODS.join(", ")),
-                    )
-                })
-                .collect::<Result<_>>()?
-        }
+        Some(list) => list.split(',').map(|m| m.trim().parse()).collect::<Result<_, _>>()?,
     };
-    let report = Report { args: &args, fast, methods };
+    let report = Report { args: &args, preset, methods };
     if !args.skip_mnist {
         let model = ZooModel::load(ModelName::MnistCnn, &device)?;
         let data = registry::load_from("mnist-test", &data_dir)?;
@@ -214,8 +213,8 @@ fn run(args: Args) -> Result<()> {
 
 struct Report<'a> {
     args: &'a Args,
-    fast: bool,
-    methods: Vec<&'static str>,
+    preset: Preset,
+    methods: Vec<Method>,
 }
 
 impl Report<'_> {
@@ -243,9 +242,10 @@ impl Report<'_> {
             .with_batch_size(self.args.batch_size)?;
         let corruptions = [Corruption::Uniform, images];
         let mut cells: Cells = vec![Default::default(); self.methods.len()];
-        for (m, name) in self.methods.iter().enumerate() {
+        for (m, &method) in self.methods.iter().enumerate() {
+            let name = label(method);
             let start = Instant::now();
-            let atts = self.explain(name, model, &request, h)?;
+            let atts = self.explainer(method, h)?.explain(model, &request)?;
             let explain_s = start.elapsed().as_secs_f64();
             for (k, corruption) in corruptions.iter().enumerate() {
                 for mode in [SelectionMode::Exclusive, SelectionMode::Inclusive] {
@@ -282,46 +282,18 @@ impl Report<'_> {
         Ok(cells)
     }
 
-    fn explain(
-        &self,
-        name: &str,
-        model: &ZooModel,
-        request: &ExplainRequest<4>,
-        side: usize,
-    ) -> Result<Vec<Attribution>> {
-        let fast = self.fast;
-        // The paper's 64×64 occlusion window with stride 16 on 224, scaled to the image.
-        let scaled = |v: f64| ((v * side as f64 / 224.0).round() as usize).max(1);
-        Ok(match name {
-            "Greedy-EFS" => GreedyFeatureSelection::efs().explain(model, request)?,
-            "Greedy-IFS" => GreedyFeatureSelection::ifs().explain(model, request)?,
-            "Grad-EFS" => {
-                let c = if fast { GradEfsConfig::fast() } else { GradEfsConfig::paper() };
-                GradEfs::new(c)?.explain(model, request)?
-            }
-            "Grad-IFS" => {
-                let c = if fast { GradIfsConfig::fast() } else { GradIfsConfig::paper() };
-                GradIfs::new(c)?.explain(model, request)?
-            }
-            "Grad" => Grad::default().explain(model, request)?,
-            "Grad×Input" => GradXInput::new().explain(model, request)?,
-            "SmoothGrad" => SmoothGrad::default().explain(model, request)?,
-            "IntGrad" => IntegratedGradients::new(IntegratedGradientsConfig::new())?
-                .explain(model, request)?,
-            "Occlusion" => {
-                let c = OcclusionConfig::new().with_window(scaled(64.0)).with_stride(scaled(16.0));
-                Occlusion::new(c)?.explain(model, request)?
-            }
-            "PertMap" => {
-                let c = if fast { PertMapConfig::fast() } else { PertMapConfig::paper() };
-                PertMap::new(c)?.explain(model, request)?
-            }
-            "GuidedBP" => GuidedBackprop::default().explain(model, request)?,
-            "LRP" => LrpEpsilon::default().explain(model, request)?,
-            "DeepLIFT" => DeepLift::default().explain(model, request)?,
-            "Random" => RandomAttribution.explain(model, request)?,
-            other => bail!("unknown method {other}"),
-        })
+    /// The explainer of `method` for images of side `side`: the library's with the run's
+    /// preset, except SmoothGrad and IG (their paper settings in both presets) and Occlusion
+    /// (the paper's 64×64 window with stride 16 on 224, scaled to the image).
+    fn explainer(&self, method: Method, side: usize) -> Result<AnyExplainer<4>> {
+        if method == Method::Occlusion {
+            let scaled = |v: f64| ((v * side as f64 / 224.0).round() as usize).max(1);
+            let c = OcclusionConfig::new().with_window(scaled(64.0)).with_stride(scaled(16.0));
+            return Ok(AnyExplainer::Occlusion(Occlusion::new(c)?));
+        }
+        let paper = matches!(method, Method::Smoothgrad | Method::IntegratedGradients);
+        let preset = if paper { Preset::Paper } else { self.preset };
+        Ok(AnyExplainer::new(method, &MethodOptions { preset, ..Default::default() })?)
     }
 
     /// Prints and writes the table, the JSON and the mean-curve PNGs of one model.
@@ -343,10 +315,10 @@ impl Report<'_> {
              | --- | --- | --- | --- | --- |\n",
             self.args.draws, self.args.points, self.args.preset
         );
-        for (name, row) in self.methods.iter().zip(&table) {
+        for (&method, row) in self.methods.iter().zip(&table) {
             let cols: Vec<String> =
                 (0..4).map(|j| format!("{:.3}{}", row[j], stars(j, row[j]))).collect();
-            md.push_str(&format!("| {name} | {} |\n", cols.join(" | ")));
+            md.push_str(&format!("| {} | {} |\n", label(method), cols.join(" | ")));
         }
         println!("{md}");
         let md_path = self.args.out_dir.join(format!("{model}.md"));
@@ -357,8 +329,8 @@ impl Report<'_> {
             "fractions": self.fractions(),
             "draws": self.args.draws,
             "preset": self.args.preset,
-            "methods": self.methods.iter().zip(cells).map(|(name, c)| serde_json::json!({
-                "method": name,
+            "methods": self.methods.iter().zip(cells).map(|(&method, c)| serde_json::json!({
+                "method": label(method),
                 "uniform": {"auec": c[0].auec, "aoic": c[0].aoic},
                 "images": {"auec": c[1].auec, "aoic": c[1].aoic},
             })).collect::<Vec<_>>(),
@@ -383,8 +355,8 @@ impl Report<'_> {
                         .y_range(0.0, 1.0);
                 // The paper's nine curves where they were run, else every method.
                 let any_plotted = self.methods.iter().any(|m| PLOTTED.contains(m));
-                for (name, c) in self.methods.iter().zip(cells) {
-                    if any_plotted && !PLOTTED.contains(name) {
+                for (method, c) in self.methods.iter().zip(cells) {
+                    if any_plotted && !PLOTTED.contains(method) {
                         continue;
                     }
                     let curves = if mode == "efs" { &c[k].efs } else { &c[k].ifs };
@@ -392,7 +364,7 @@ impl Report<'_> {
                     let mean_curve: Vec<f32> = (0..x.len())
                         .map(|j| (curves.iter().map(|y| y[j]).sum::<f64>() / n) as f32)
                         .collect();
-                    plot = plot.series(*name, mean_curve);
+                    plot = plot.series(label(*method), mean_curve);
                 }
                 let path = self.args.out_dir.join(format!("{model}_{mode}_{noise}.png"));
                 plot.save_png(&path, 900, 550)?;
