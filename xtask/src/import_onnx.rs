@@ -24,14 +24,16 @@ const MODELS: &[(&str, &str)] = &[
     ("efficientnet_lite0", "a920b47ba06ab47ec6281c339193eab6998d6124a86fc5a19d008c7ef42e55c5"),
 ];
 
-fn workspace_root() -> PathBuf {
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
 }
 
-fn data_dir(arg: Option<PathBuf>) -> PathBuf {
+/// The data directory: `arg`, else `$BURN_XAI_DATA`, else `../shared` next to the workspace.
+pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
     arg.or_else(|| std::env::var_os("BURN_XAI_DATA").map(PathBuf::from))
         .unwrap_or_else(|| workspace_root().join("../shared"))
 }

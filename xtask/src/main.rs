@@ -5,14 +5,22 @@
 //!   `models/weights/`.
 //! - `cargo xtask setup`: write the weights, and check that the committed generated code is
 //!   exactly what burn-onnx produces from the shared ONNX files.
-//! - `cargo xtask bench [ARGS]`: `xai bench` built in release mode (`cargo run --release -p
-//!   xai-cli -- bench ARGS`): model throughput and each method's cost and wall time.
+//! - `cargo xtask bench [--profile dev|release] [--compare-torch] [ARGS]`: builds the workspace
+//!   (`--profile release`, the default: `cargo build --release --workspace --bins`; `dev`: the
+//!   test build) and runs its `xai bench ARGS`: model throughput and each method's cost and wall
+//!   time. `--compare-torch [--masks 16 --seed 0 --index 0]` runs the PyTorch baseline
+//!   (`<data>/tools/torch_baseline.py`) next to ours on the same masks and prints the ratios
+//!   (throughput, time and evaluations per subset estimate, estimate agreement); see
+//!   [`xtask::bench`].
+//! - `cargo xtask fuzz [--seconds 60] [TARGETS]`: runs the cargo-fuzz targets in `fuzz/`
+//!   (`idx_images`, `idx_labels`, `npy`; default all) for that long each and prints libFuzzer's
+//!   final statistics and any crash artifact; needs nightly and cargo-fuzz. See [`xtask::fuzz`].
 //!
 //! Tests call [`xtask::import_onnx::ensure_weights`] themselves, so `cargo test` needs no setup.
 
-use xtask::import_onnx;
+use xtask::{bench, fuzz, import_onnx};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,28 +46,17 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Run `xai bench` in release mode; every argument is forwarded (see `xai bench --help`).
-    Bench {
-        /// Arguments of `xai bench`, e.g. `--models mnist-cnn --repeats 3 --json bench.json`.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+    /// Run `xai bench` (release build by default), optionally next to the PyTorch baseline;
+    /// arguments xtask does not know are forwarded (see `xai bench --help`).
+    Bench(bench::BenchArgs),
+    /// Fuzz the IDX and .npy parsers (cargo-fuzz, nightly) for a bounded time per target.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets to run (default: idx_images idx_labels npy).
+        targets: Vec<String>,
     },
-}
-
-/// Runs `cargo run --release -p xai-cli -- bench ARGS` with inherited stdio; its exit status.
-fn bench(args: &[String]) -> Result<ExitCode> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args(["run", "--release", "-p", "xai-cli", "--", "bench"])
-        .args(args)
-        .status()
-        .context("running cargo run --release -p xai-cli -- bench")?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        // Killed by a signal.
-        None => ExitCode::FAILURE,
-    })
 }
 
 fn main() -> Result<ExitCode> {
@@ -70,6 +67,7 @@ fn main() -> Result<ExitCode> {
         Command::Setup { data_dir } => {
             import_onnx::run(data_dir, import_onnx::Mode::Check).map(|()| ExitCode::SUCCESS)
         }
-        Command::Bench { args } => bench(&args),
+        Command::Bench(args) => bench::run(args),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }
 }
