@@ -149,6 +149,8 @@ fn run(args: Args) -> Result<()> {
         bail!("--points must be at least 2");
     }
     let device = args.device.parse::<DeviceChoice>()?.device()?;
+    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
+    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;

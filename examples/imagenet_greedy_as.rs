@@ -84,6 +84,8 @@ fn run(args: Args) -> Result<()> {
         other => anyhow::bail!("--preset must be fast or paper, got '{other}'"),
     };
     let device = args.device.parse::<DeviceChoice>()?.device()?;
+    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
+    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data = DataDir::resolve(args.data_dir.as_deref());
     let image = match &args.image {
         Some(p) => p.clone(),

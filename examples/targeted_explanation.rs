@@ -75,6 +75,8 @@ fn numbers(what: &str, text: &str) -> Result<Vec<usize>> {
 fn run(args: Args) -> Result<()> {
     let preset: Preset = args.preset.parse()?;
     let device = args.device.parse::<DeviceChoice>()?.device()?;
+    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
+    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let model = ZooModel::load(ModelName::MnistCnn, &device)?;
     let data = registry::load_from("mnist-test", &DataDir::resolve(args.data_dir.as_deref()))?;
     let (space, _) = FeatureSpace::from_spec(&args.features, data.sample_shape())?;

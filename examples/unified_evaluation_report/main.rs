@@ -175,6 +175,8 @@ struct Setup {
 
 fn run(args: Args) -> Result<()> {
     let device = args.device.parse::<DeviceChoice>()?.device()?;
+    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
+    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;

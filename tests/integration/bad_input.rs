@@ -70,6 +70,9 @@ fn run_all(cases: Vec<Case>) -> Vec<String> {
                     failures.push(format!("{name}: expected {kind:?}, got {e:?}"));
                 } else if !msg.contains(&needle) {
                     failures.push(format!("{name}: message '{msg}' does not name '{needle}'"));
+                } else {
+                    // The table of bad inputs and their errors (`-- --nocapture` shows it).
+                    println!("| {name} | {kind:?} | {msg} |");
                 }
             }
         }

@@ -104,6 +104,7 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         assert!(!out.status.success(), "{args:?} must fail");
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
         assert!(err.contains(expected), "{args:?}: expected '{expected}' in: {err}");
+        println!("| xai {} | {} |", args.join(" "), err.trim().replace('\n', " "));
     }
 }
 
