@@ -87,6 +87,10 @@ pub struct BenchArgs {
 
 /// Runs `cargo xtask bench`.
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
+    // Bad settings fail before the (long) build.
+    if args.compare_torch && args.masks == 0 {
+        bail!("--masks must be at least 1");
+    }
     let xai = build_xai(args.profile)?;
     eprintln!("xai binary: {}", xai.display());
     if !args.compare_torch {
@@ -496,9 +500,6 @@ fn fmt(x: f64, digits: usize) -> String {
 
 /// `--compare-torch`: our side always; PyTorch's when a Python with torch is found.
 fn compare_torch(xai: &Path, args: &BenchArgs) -> Result<ExitCode> {
-    if args.masks == 0 {
-        bail!("--masks must be at least 1");
-    }
     let data = data_dir(args.data_dir.clone());
     let script = data.join("tools/torch_baseline.py");
     let tmp = std::env::temp_dir().join(format!("burn-xai-bench-{}", std::process::id()));
@@ -611,8 +612,9 @@ fn compare_in(
     // The table.
     let device = args.device.as_deref().unwrap_or("flex");
     println!(
-        "\n## Side by side with PyTorch ({:?} profile, device {device}, {} threads)\n",
-        args.profile, args.threads
+        "\n## Side by side with PyTorch ({} profile, device {device}, {} threads)\n",
+        format!("{:?}", args.profile).to_lowercase(),
+        args.threads
     );
     match &python {
         Some((p, v)) => println!("PyTorch {v} ({}), {}\n", p.display(), script.display()),
