@@ -3,3 +3,4 @@
 mod attribution;
 mod classifier;
 mod feature_space;
+mod mask;
