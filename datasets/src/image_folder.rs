@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use image::imageops::{self, FilterType};
-use image::{ImageReader, RgbImage};
+use image::{ImageFormat, ImageReader, RgbImage};
 use xai_core::{Result, XaiError};
 
 /// The shorter side after resizing.
@@ -21,15 +21,35 @@ pub const CROP_SIZE: u32 = 224;
 /// File extensions (lower case) that [`ImageFolder`] picks up.
 pub const IMAGE_EXTENSIONS: [&str; 3] = ["jpg", "jpeg", "png"];
 
-/// Decodes an image file (format guessed from its content) and converts it to 8-bit RGB.
+/// Decodes an image file (format guessed from its content) and converts it to 8-bit RGB. A JPEG
+/// cut short is an error: the decoder would otherwise fill the missing rows with grey.
 pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
-    let reader = ImageReader::open(path)
-        .map_err(|e| XaiError::file(path, format!("cannot open image: {e}")))?
+    let bytes =
+        std::fs::read(path).map_err(|e| XaiError::file(path, format!("cannot open image: {e}")))?;
+    let reader = ImageReader::new(std::io::Cursor::new(&bytes))
         .with_guessed_format()
         .map_err(|e| XaiError::file(path, format!("cannot read image: {e}")))?;
+    if reader.format() == Some(ImageFormat::Jpeg) && jpeg_is_truncated(&bytes) {
+        return Err(XaiError::file(
+            path,
+            "truncated JPEG: no end-of-image marker after the last scan (the file was cut short)",
+        ));
+    }
     let image =
         reader.decode().map_err(|e| XaiError::file(path, format!("cannot decode image: {e}")))?;
     Ok(image.to_rgb8())
+}
+
+/// Whether a JPEG lacks the end-of-image marker (`FF D9`) after its last start-of-scan marker
+/// (`FF DA`). Neither can occur inside entropy-coded data (a data byte `FF` is stuffed as
+/// `FF 00`), and an EXIF thumbnail's own markers come before the main image's scans.
+fn jpeg_is_truncated(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(scan), Some(end)) => end < scan,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
 }
 
 /// Resizes `image` so its shorter side is `shorter` (bilinear), then cuts the centred

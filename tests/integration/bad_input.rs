@@ -9,8 +9,8 @@ use xai::core::{
     Attribution, ClassScore, Cost, DeviceChoice, FeatureMask, FeatureSpace, Norm, Reference,
     XaiError,
 };
-use xai::datasets::{DataDir, read_idx_images, read_npy, registry, write_npy_f32};
-use xai::explain::{AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset};
+use xai::datasets::{DataDir, load_crop_224, read_idx_images, read_npy, registry, write_npy_f32};
+use xai::explain::{AnyExplainer, ExplainRequest, Explainer, Grad, Method, MethodOptions, Preset};
 use xai::metrics::{
     Better, Criterion, InsertionDeletion, InsertionDeletionConfig, RobustnessCurve,
     RobustnessCurveConfig, paired_t_test,
@@ -25,6 +25,7 @@ enum Kind {
     NonFinite,
     Unknown,
     File,
+    OutOfRange,
 }
 
 fn kind_of(e: &XaiError) -> Option<Kind> {
@@ -34,6 +35,7 @@ fn kind_of(e: &XaiError) -> Option<Kind> {
         XaiError::NonFinite { .. } => Some(Kind::NonFinite),
         XaiError::UnknownName { .. } => Some(Kind::Unknown),
         XaiError::File { .. } => Some(Kind::File),
+        XaiError::OutOfRange { .. } => Some(Kind::OutOfRange),
         _ => None,
     }
 }
@@ -730,4 +732,56 @@ fn attack_settings_are_checked() {
         }),
     ];
     assert_all(cases);
+}
+
+#[test]
+fn photos_model_inputs_and_model_outputs_reject_bad_input() {
+    let dir = temp_dir("photos");
+    let photo = DataDir::resolve(None).require("images/imagenet-samples/pelican.jpeg").unwrap();
+    let bytes = std::fs::read(photo).unwrap();
+    let truncated = dir.join("truncated.jpeg");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let header_only = dir.join("header-only.jpeg");
+    std::fs::write(&header_only, &bytes[..64]).unwrap();
+    let not_image = dir.join("notes.jpg");
+    std::fs::write(&not_image, b"plain text, not a JPEG").unwrap();
+    let name = |p: &PathBuf| p.display().to_string();
+    let cases = vec![
+        case("jpeg: truncated to a third", Kind::File, name(&truncated), {
+            let p = truncated.clone();
+            move || load_crop_224(&p)
+        }),
+        case("jpeg: header only", Kind::File, name(&header_only), {
+            let p = header_only.clone();
+            move || load_crop_224(&p)
+        }),
+        case("jpeg: not an image", Kind::File, name(&not_image), {
+            let p = not_image.clone();
+            move || load_crop_224(&p)
+        }),
+        case("jpeg: missing file", Kind::File, "no-such.jpeg", {
+            let p = dir.join("no-such.jpeg");
+            move || load_crop_224(&p)
+        }),
+        case("zoo: 3 channels into mnist-cnn", Kind::Shape, "input of mnist-cnn", || {
+            crate::common::ensure_weights();
+            let model = ZooModel::load(ModelName::MnistCnn, &Device::flex())?;
+            model.try_logits(tensor4(vec![0.5; 3 * 28 * 28], [1, 3, 28, 28]))
+        }),
+        case("zoo: a 28x28 image into efficientnet-lite0", Kind::Shape, "efficientnet", || {
+            crate::common::ensure_weights();
+            let model = ZooModel::load(ModelName::EfficientNetLite0, &Device::flex())?;
+            model.try_logits(tensor4(vec![0.5; 3 * 28 * 28], [1, 3, 28, 28]))
+        }),
+        case("query: input 1.5 outside the box [0, 1]", Kind::OutOfRange, "inputs", || {
+            RobustnessQuery::new(tensor2(vec![1.5; 4], 1, 4), vec![0], tensor2(vec![1.0; 4], 1, 4))
+        }),
+        case("explain: a model with NaN weights (NaN logits)", Kind::NonFinite, "", || {
+            let model = |x: Tensor<2>| x.matmul(tensor2(vec![f32::NAN; 8], 4, 2));
+            Grad::default().explain(&model, &request())
+        }),
+    ];
+    let failures = run_all(cases);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "bad-input cases failed:\n{}", failures.join("\n"));
 }
