@@ -18,6 +18,9 @@ use xai_core::{Result, XaiError};
 pub struct AttackBatch<const D: usize> {
     x: Tensor<2>,
     free: Tensor<2>,
+    /// `x ⊙ (1 − free)`: the fixed part of every perturbed input, built once per batch rather
+    /// than at every attack step.
+    fixed: Tensor<2>,
     classes: Tensor<1, Int>,
     classes_host: Vec<usize>,
     competitors: Option<(Tensor<1, Int>, Vec<usize>)>,
@@ -56,9 +59,11 @@ impl<const D: usize> AttackBatch<D> {
         }
         let n_el: usize = dims[1..].iter().product();
         let device = inputs.device();
+        let (x, free) = (inputs.reshape([dims[0], n_el]), free.reshape([dims[0], n_el]));
         Ok(Self {
-            x: inputs.reshape([dims[0], n_el]),
-            free: free.reshape([dims[0], n_el]),
+            fixed: fixed_part(x.clone(), free.clone()),
+            x,
+            free,
             classes: classes_tensor(&classes, &device),
             classes_host: classes,
             competitors: None,
@@ -158,6 +163,7 @@ impl<const D: usize> AttackBatch<D> {
         Self {
             x: self.x.clone().select(0, idx.clone()),
             free: self.free.clone().select(0, idx.clone()),
+            fixed: self.fixed.clone().select(0, idx.clone()),
             classes: self.classes.clone().select(0, idx),
             classes_host: rows.iter().map(|&r| self.classes_host[r]).collect(),
             competitors: self.competitors.as_ref().map(|(_, host)| {
@@ -179,8 +185,7 @@ impl<const D: usize> AttackBatch<D> {
     pub fn perturbed(&self, delta: Tensor<2>) -> Tensor<2> {
         let (lo, hi) = self.bounds;
         let moved = (self.x.clone() + delta).clamp(lo, hi);
-        let keep = self.free.clone().neg().add_scalar(1.0);
-        moved * self.free.clone() + self.x.clone() * keep
+        moved * self.free.clone() + self.fixed.clone()
     }
 
     /// The attack score of each row (higher = more adversarial); see [`AttackLoss`]. Errors
@@ -237,6 +242,14 @@ impl<const D: usize> AttackBatch<D> {
         }
         Ok(())
     }
+}
+
+/// `x ⊙ (1 − free)`, the elements a perturbation never changes.
+///
+/// # Shapes
+/// `[rows, elements]` each → `[rows, elements]`
+fn fixed_part(x: Tensor<2>, free: Tensor<2>) -> Tensor<2> {
+    x * free.neg().add_scalar(1.0)
 }
 
 /// An integer index tensor for rows.
