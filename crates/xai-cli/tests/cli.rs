@@ -106,6 +106,18 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         assert!(err.contains(expected), "{args:?}: expected '{expected}' in: {err}");
         println!("| xai {} | {} |", args.join(" "), err.trim().replace('\n', " "));
     }
+    // Mask files of the wrong width, or not 0/1.
+    let wide = temp("masks-10-wide.npy");
+    xai_datasets::write_npy_f32(&wide, &[2, 10], &[1.0; 20]).unwrap();
+    let half = temp("masks-half.npy");
+    xai_datasets::write_npy_f32(&half, &[2, 784], &[0.5; 2 * 784]).unwrap();
+    for (path, expected) in [(&wide, "[M, 784]"), (&half, "must be 0 or 1")] {
+        let out = xai(&["robustness", "--masks", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && !err.contains("panicked"), "{err}");
+        assert!(err.contains(expected) && err.contains(path.to_str().unwrap()), "{err}");
+        println!("| xai robustness --masks {} | {} |", path.display(), err.trim());
+    }
 }
 
 #[test]
