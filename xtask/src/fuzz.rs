@@ -111,7 +111,9 @@ fn run_target(fuzz_dir: &Path, target: &str, seconds: u64) -> anyhow::Result<Fuz
     for line in BufReader::new(stderr).lines() {
         let line = line?;
         // libFuzzer prints a status line per new input; echo the milestones only.
-        if line.starts_with('#') {
+        // Status lines are `#<executions>\t…`; `###### …` lines frame the dictionary.
+        if line.strip_prefix('#').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
             if line.contains("pulse") || line.contains("DONE") || line.contains("INITED") {
                 eprintln!("{line}");
             }
