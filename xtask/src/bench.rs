@@ -230,19 +230,10 @@ pub fn generate_masks(m: usize, n: usize, seed: u64) -> Vec<f32> {
     out
 }
 
-/// Writes `[m, n]` f32 values as `.npy`.
+/// Writes `[m, n]` f32 values as `.npy` (with `xai-formats`' writer, as `xai` reads them).
 fn write_masks(path: &Path, m: usize, n: usize, data: &[f32]) -> Result<()> {
-    use npyz::WriterBuilder;
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut writer = npyz::WriteOptions::<f32>::new()
-        .default_dtype()
-        .shape(&[m as u64, n as u64])
-        .writer(std::io::BufWriter::new(file))
-        .begin_nd()?;
-    writer.extend(data.iter().copied())?;
-    writer.finish()?;
-    Ok(())
+    let bytes = xai_formats::encode_npy_f32(&[m, n], data)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// The last line of `stdout` that is a JSON object (torch_baseline.py prints exactly one).
@@ -387,9 +378,12 @@ fn mnist_test_norm(data: &Path, index: usize) -> Result<f64> {
     flate2::read::GzDecoder::new(file)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {}", path.display()))?;
-    let start = 16 + index * MNIST_PIXELS;
-    let image = bytes
-        .get(start..start + MNIST_PIXELS)
+    let images = xai_formats::parse_idx_images(&bytes)
+        .with_context(|| format!("parsing {}", path.display()))?;
+    let size = images.rows * images.cols;
+    let image = images
+        .pixels
+        .get(index * size..(index + 1) * size)
         .with_context(|| format!("{} has no image {index}", path.display()))?;
     Ok(image.iter().map(|&p| (p as f64 / 255.0).powi(2)).sum::<f64>().sqrt())
 }
@@ -787,9 +781,9 @@ mod tests {
         let masks = generate_masks(3, MNIST_PIXELS, 5);
         write_masks(&path, 3, MNIST_PIXELS, &masks).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-        assert_eq!(npy.shape(), &[3, MNIST_PIXELS as u64]);
-        assert_eq!(npy.into_vec::<f32>().unwrap(), masks);
+        let npy = xai_formats::parse_npy(&bytes).unwrap();
+        assert_eq!(npy.shape, [3, MNIST_PIXELS]);
+        assert_eq!(npy.data, masks);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
