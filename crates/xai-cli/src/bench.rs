@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use xai_core::classifier::argmax_rows;
 use xai_core::host::{from_vec_f32, to_vec_f32};
-use xai_core::{Cost, Evaluator, seed};
+use xai_core::{Cost, Evaluator, XaiError, seed};
 use xai_datasets::registry;
 use xai_explain::{
     AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, RobustnessObjective,
@@ -40,7 +40,9 @@ pub struct BenchArgs {
     /// Timed runs per figure (after one warm-up run); the median is reported.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
-    /// Methods timed on one MNIST test image (comma-separated; default: all 15).
+    /// Methods timed on one MNIST test image (comma-separated; default: every method). A method
+    /// the model cannot run (e.g. `cam`, which needs a global-average-pool head) is listed as not
+    /// applicable, with the reason, instead of stopping the benchmark.
     #[arg(long, value_delimiter = ',')]
     methods: Option<Vec<String>>,
     /// Index of the mnist-test image the methods explain.
@@ -83,6 +85,18 @@ struct MethodTiming {
     backward: u64,
     wall_seconds: f64,
     repeats: usize,
+    /// Why the model cannot run this method ([`XaiError::Unsupported`]); the figures are then 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_applicable: Option<String>,
+}
+
+/// The reason `err` carries when it says the model cannot run a method at all (as opposed to a
+/// failure of the run, which stops the benchmark).
+fn unsupported_reason(err: &anyhow::Error) -> Option<String> {
+    match err.downcast_ref::<XaiError>() {
+        Some(e @ XaiError::Unsupported { .. }) => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -193,7 +207,26 @@ fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<
             Ok((attribution.cost, start.elapsed().as_secs_f64()))
         };
         eprintln!("{method} ({} preset, {}): warm-up...", args.preset, args.features);
-        let (mut cost, first) = run()?;
+        let (mut cost, first) = match run() {
+            Ok(first) => first,
+            Err(err) => match unsupported_reason(&err) {
+                Some(reason) => {
+                    eprintln!("{method}: not applicable to mnist-cnn: {reason}");
+                    timings.push(MethodTiming {
+                        method: method.name().to_string(),
+                        preset,
+                        features: args.features.clone(),
+                        forward: 0,
+                        backward: 0,
+                        wall_seconds: 0.0,
+                        repeats: 0,
+                        not_applicable: Some(reason),
+                    });
+                    continue;
+                }
+                None => return Err(err.context(format!("benchmarking {method}"))),
+            },
+        };
         let (wall, repeats) = if first > args.max_seconds {
             eprintln!("{method}: {first:.1} s > --max-seconds {}: run once", args.max_seconds);
             (first, 1)
@@ -214,6 +247,7 @@ fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<
             backward: cost.backward,
             wall_seconds: wall,
             repeats,
+            not_applicable: None,
         });
     }
     Ok(timings)
@@ -266,6 +300,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!("| method | preset | forward | backward | wall s | repeats |");
         println!("|---|---|---:|---:|---:|---:|");
         for m in &report.methods {
+            if let Some(reason) = &m.not_applicable {
+                println!("| {} | {} | – | – | – | not applicable: {reason} |", m.method, args.preset);
+                continue;
+            }
             println!(
                 "| {} | {} | {} | {} | {:.3} | {} |",
                 m.method, args.preset, m.forward, m.backward, m.wall_seconds, m.repeats

@@ -133,7 +133,7 @@ fn bench_reports_throughput_and_method_costs() {
         "--repeats",
         "1",
         "--methods",
-        "grad,random",
+        "grad,cam,random",
         "--json",
         json.to_str().unwrap(),
     ]);
@@ -147,16 +147,26 @@ fn bench_reports_throughput_and_method_costs() {
     assert!(throughput[0]["forward_per_s"].as_f64().unwrap() > 0.0);
     assert!(throughput[0]["forward_backward_per_s"].as_f64().unwrap() > 0.0);
     let methods = report["methods"].as_array().unwrap();
-    assert_eq!(methods.len(), 2);
-    let (grad, random) = (&methods[0], &methods[1]);
+    assert_eq!(methods.len(), 3);
+    // CAM needs a global-average-pool head, which mnist-cnn lacks: listed with the reason, and
+    // the benchmark goes on.
+    let cam = &methods[1];
+    assert_eq!(cam["method"], "cam");
+    assert_eq!(cam["repeats"], 0);
+    let reason = cam["not_applicable"].as_str().unwrap();
+    assert!(reason.contains("global-average-pool"), "{reason}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("| cam | fast | – | – | – | not applicable: cam needs"), "{stdout}");
+    let (grad, random) = (&methods[0], &methods[2]);
     assert_eq!(grad["method"], "grad");
     assert_eq!((grad["forward"].as_u64(), grad["backward"].as_u64()), (Some(1), Some(1)));
     assert_eq!(random["method"], "random");
     // One forward pass checks the class against the model.
     assert_eq!((random["forward"].as_u64(), random["backward"].as_u64()), (Some(1), Some(0)));
-    for m in methods {
+    for m in [grad, random] {
         assert!(m["wall_seconds"].as_f64().unwrap() >= 0.0);
         assert_eq!(m["repeats"], 1);
+        assert!(m.get("not_applicable").is_none());
     }
 }
 
