@@ -4,21 +4,20 @@
 use crate::common;
 
 use burn::tensor::{Device, Tensor};
-use xai::attacks::{
-    AttackLoss, BisectionConfig, BisectionSearch, Fmn, MaskedPgdConfig, RobustnessEstimator,
-    RobustnessQuery,
-};
+use xai::attacks::{BestOf, BisectionSearch, Fmn, RobustnessEstimator, RobustnessQuery};
 use xai::core::classifier::argmax_rows;
 use xai::core::host::to_vec_f32;
-use xai::core::{FeatureMask, FeatureSpace, seed};
+use xai::core::{FeatureMask, FeatureSpace, Norm, seed};
 use xai::datasets::{DataDir, registry};
 use xai::zoo::{ModelName, ZooModel};
 
 /// FMN against bisection over PGD on 20 random masks (each pixel free with probability 0.8) of
-/// 3 test images. With the paper's PGD (`−f_y`, blind to the other classes, fixed step 1.0)
-/// bisection-PGD is a looser upper bound (FMN is ~8% below it on average). Against bisection
-/// over a strong PGD (the pairwise loss towards the nearest competitor, steps of 5% of ε) the
-/// two agree within 5% on average, FMN slightly tighter.
+/// 3 test images. Both are verified upper bounds on the true minimum, so the comparison that
+/// says whether FMN estimates it is against the tightest bisection-PGD we have
+/// ([`BestOf::strong_bisection_pgd`]: strong pairwise PGD with restarts, or runner-up-margin
+/// PGD, row by row the tighter): the two agree within 5% on **every** mask. The paper's PGD
+/// (`−f_y`, blind to the other classes, fixed step 1.0) is a looser bound: FMN is ~8% below it
+/// on average, and never more than 5% above it.
 #[test]
 fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
     common::ensure_weights();
@@ -26,19 +25,10 @@ fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
     let model = ZooModel::load(ModelName::MnistCnn, &device).unwrap();
     let data = registry::load_from("mnist-test", &DataDir::resolve(None)).unwrap();
     let space = FeatureSpace::pixels(1, 28, 28).unwrap();
-    let strong = BisectionSearch::new(
-        MaskedPgdConfig::new()
-            .with_loss(AttackLoss::Pairwise)
-            .with_relative_step(true)
-            .with_step_size(0.05)
-            .init()
-            .unwrap(),
-        BisectionConfig::new(),
-    )
-    .unwrap();
+    let strong = BestOf::strong_bisection_pgd(Norm::L2).unwrap();
     let mut rng = seed::rng(7);
     let (mut vs_paper, mut vs_strong) = (Vec::new(), Vec::new());
-    let (mut cost_pgd, mut cost_fmn) = (0u64, 0u64);
+    let (mut cost_pgd, mut cost_strong, mut cost_fmn) = (0u64, 0u64, 0u64);
     for index in [0usize, 1, 2] {
         let masks: Vec<FeatureMask> =
             (0..20).map(|_| FeatureMask::bernoulli(784, 0.8, &mut rng).unwrap()).collect();
@@ -46,16 +36,17 @@ fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
         let label = data.label(index).unwrap();
         let query = RobustnessQuery::one_input(x.clone(), label, &masks, &space).unwrap();
         let paper = BisectionSearch::paper().estimate(&model, &query).unwrap();
-        let margin = strong.estimate(&model, &query).unwrap();
+        let best = strong.estimate(&model, &query).unwrap();
         let fmn = Fmn::default().estimate(&model, &query).unwrap();
         cost_pgd += paper.cost.total();
+        cost_strong += best.cost.total();
         cost_fmn += fmn.cost.total();
         for (name, result) in
-            [("bisection-pgd", &paper), ("bisection-pgd-strong", &margin), ("fmn", &fmn)]
+            [("bisection-pgd", &paper), ("bisection-pgd-strong", &best), ("fmn", &fmn)]
         {
             check_examples(name, &model, &x, label, &masks, &space, result);
         }
-        for ((a, m), b) in paper.rows.iter().zip(&margin.rows).zip(&fmn.rows) {
+        for ((a, m), b) in paper.rows.iter().zip(&best.rows).zip(&fmn.rows) {
             assert!(
                 a.found && m.found && b.found,
                 "image {index}: all must find an example:\n{a:?}\n{m:?}\n{b:?}"
@@ -65,25 +56,24 @@ fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
         }
     }
     let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    let range = |v: &[f32]| {
+        v.iter().fold((f32::MAX, f32::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)))
+    };
     println!(
-        "fmn / bisection-pgd: mean ratio {:.4} (paper loss), {:.4} (strong PGD); evaluations {cost_fmn} vs {cost_pgd}",
+        "fmn / bisection-pgd (paper): mean {:.4}, range {:.4?}; fmn / bisection-pgd-strong: mean \
+         {:.4}, range {:.4?}; evaluations: fmn {cost_fmn}, paper {cost_pgd}, strong {cost_strong}",
         mean(&vs_paper),
-        mean(&vs_strong)
+        range(&vs_paper),
+        mean(&vs_strong),
+        range(&vs_strong)
     );
-    // Both are verified upper bounds on the true minimum, so smaller is better: FMN is never
-    // more than 5% above either search on any mask, and agrees with the strong search within
-    // 5% on average (it is ~3% tighter: bisection stops at a budget PGD breaks, FMN shrinks the
-    // norm of one example directly).
-    for r in vs_paper.iter().chain(&vs_strong) {
-        assert!(*r <= 1.05, "fmn more than 5% above bisection-PGD: {r}");
+    for (i, r) in vs_strong.iter().enumerate() {
+        assert!((r - 1.0).abs() <= 0.05, "mask {i}: fmn / strong bisection-PGD = {r}");
     }
-    assert!(
-        (mean(&vs_strong) - 1.0).abs() <= 0.05,
-        "mean ratio {} ({vs_strong:?})",
-        mean(&vs_strong)
-    );
-    assert!(vs_strong.iter().all(|r| *r >= 0.85), "implausibly far below PGD: {vs_strong:?}");
-    assert!(cost_fmn * 5 < cost_pgd, "fmn must be much cheaper: {cost_fmn} vs {cost_pgd}");
+    for r in &vs_paper {
+        assert!(*r <= 1.05, "fmn more than 5% above the paper's bisection-PGD: {r}");
+    }
+    assert!(cost_fmn * 10 < cost_pgd, "fmn must be much cheaper: {cost_fmn} vs {cost_pgd}");
 }
 
 /// Independent verification: misclassified, norm within the estimate, zero outside the free

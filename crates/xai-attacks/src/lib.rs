@@ -12,6 +12,8 @@
 //!   steps instead of ~16 PGD runs.
 //! - [`DeepFool`]: the cheapest minimum-norm estimate (Moosavi-Dezfooli et al. 2016, L2) with
 //!   masks: a few linearise-and-step iterations, ~10× fewer evaluations than [`Fmn`].
+//! - [`BestOf`]: row by row the tighter of two estimators (both verified upper bounds);
+//!   [`BestOf::strong_bisection_pgd`] is the strongest bisection-PGD reference.
 //! - [`RobustnessEstimator`]: the interface all three implement, over a [`RobustnessQuery`]
 //!   (inputs, labels, [`AttackGoal`], per-row masks, box, [`Fallback`]); every returned example
 //!   is verified ([`verify_rows`]).
@@ -38,6 +40,7 @@
 
 pub mod attack;
 pub mod batch;
+pub mod best_of;
 pub mod bisection;
 pub mod competitors;
 pub mod deepfool;
@@ -53,6 +56,7 @@ pub mod verify;
 
 pub use attack::{AttackOutcome, FixedEpsAttack};
 pub use batch::AttackBatch;
+pub use best_of::BestOf;
 pub use bisection::{BisectionConfig, BisectionSearch};
 pub use deepfool::{DeepFool, DeepFoolConfig};
 pub use estimator::{RobustnessBatch, RobustnessEstimator, RowEstimate};

@@ -47,6 +47,18 @@ impl MaskedPgdConfig {
         Self::new()
     }
 
+    /// A stronger PGD than the paper's, for reference values: the pairwise loss towards the
+    /// nearest competitor ([`AttackLoss::Pairwise`]), steps of 5% of each row's ε, and 2 random
+    /// restarts for the rows still failing. Inside the paper's bisection it is ~3% tighter
+    /// than [`MaskedPgdConfig::paper`] on `mnist-cnn` (and ~3× the cost on the hard rows).
+    pub fn strong() -> Self {
+        Self::new()
+            .with_loss(AttackLoss::Pairwise)
+            .with_relative_step(true)
+            .with_step_size(0.05)
+            .with_restarts(2)
+    }
+
     /// L∞ PGD with Madry et al.'s step rule `α = 2.5 ε / steps` and sign steps.
     pub fn linf() -> Self {
         Self::new().with_norm(Norm::Linf).with_relative_step(true).with_step_size(0.025)

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xai_attacks::{BisectionSearch, DeepFool, Fmn, RobustnessEstimator};
+use xai_attacks::{BestOf, BisectionSearch, DeepFool, Fmn, RobustnessEstimator};
 use xai_core::{ClassScore, Reference};
 use xai_datasets::registry;
 use xai_explain::{AnyExplainer, Method, MethodOptions, Preset, RobustnessObjective};
@@ -176,6 +176,10 @@ fn run_evaluation(args: RunArgs) -> Result<ExitCode> {
     match args.estimator {
         EstimatorName::BisectionPgd => {
             Evaluation::new(args, shard, BisectionSearch::paper())?.run()
+        }
+        EstimatorName::BisectionPgdStrong => {
+            let strong = BestOf::strong_bisection_pgd(xai_core::Norm::L2)?;
+            Evaluation::new(args, shard, strong)?.run()
         }
         EstimatorName::Fmn => Evaluation::new(args, shard, Fmn::default())?.run(),
         EstimatorName::Deepfool => Evaluation::new(args, shard, DeepFool::default())?.run(),

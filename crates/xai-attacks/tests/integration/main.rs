@@ -1,5 +1,6 @@
 //! Integration tests of this crate, in one binary (each test binary links Burn: fewer binaries build and link faster).
 
+mod best_of;
 mod common;
 mod deepfool;
 mod edge_cases;
