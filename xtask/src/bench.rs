@@ -31,7 +31,7 @@ pub const FREE_FRACTION_RANGE: (f64, f64) = (0.05, 0.95);
 /// wheels).
 const VENV_MIN_FREE_BYTES: u64 = 8 << 30;
 /// Our estimators compared with PyTorch's bisection-PGD (`xai robustness --estimator`).
-const ESTIMATORS: [&str; 3] = ["bisection-pgd", "fmn", "deepfool"];
+const ESTIMATORS: [&str; 4] = ["bisection-pgd", "bisection-pgd-strong", "fmn", "deepfool"];
 /// The throughput batch of `mnist-cnn` in the comparison (the figure).
 const COMPARE_BATCH: usize = 1000;
 /// Timed runs of our throughput figure (PyTorch's baseline takes the median of 5 as well).

@@ -39,6 +39,15 @@ pub struct FuzzOutcome {
 pub fn run(seconds: u64, targets: &[String]) -> anyhow::Result<ExitCode> {
     let fuzz_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let fuzz_dir = fuzz_dir.canonicalize().with_context(|| format!("{}", fuzz_dir.display()))?;
+    // Bad arguments are errors before anything is probed, with or without the toolchain.
+    let targets: Vec<String> = if targets.is_empty() {
+        TARGETS.iter().map(|t| t.to_string()).collect()
+    } else {
+        targets.to_vec()
+    };
+    if let Some(bad) = targets.iter().find(|t| !TARGETS.contains(&t.as_str())) {
+        bail!("unknown fuzz target '{bad}'; known: {}", TARGETS.join(", "));
+    }
     let version = Command::new("cargo")
         .args(["+nightly", "fuzz", "--version"])
         .env_remove("CARGO_TARGET_DIR")
@@ -55,14 +64,6 @@ pub fn run(seconds: u64, targets: &[String]) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::FAILURE);
         }
-    }
-    let targets: Vec<String> = if targets.is_empty() {
-        TARGETS.iter().map(|t| t.to_string()).collect()
-    } else {
-        targets.to_vec()
-    };
-    if let Some(bad) = targets.iter().find(|t| !TARGETS.contains(&t.as_str())) {
-        bail!("unknown fuzz target '{bad}'; known: {}", TARGETS.join(", "));
     }
     let mut outcomes = Vec::new();
     for target in &targets {
