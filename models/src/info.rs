@@ -41,6 +41,12 @@ pub struct ModelInfo {
     pub file_stem: &'static str,
     /// The dataset the model is evaluated on by default.
     pub default_dataset: &'static str,
+    /// The largest batch the CLI and examples send to the model unless told otherwise: the one
+    /// with the best forward+backward throughput on a 2-core CPU with Flex. For
+    /// efficientnet-lite0 `xai bench --models efficientnet-lite0 --batch-imagenet B` gave 5.6,
+    /// 6.2, 6.1, 3.7 and 3.4 samples/s at B = 4, 8, 16, 32, 64 (larger batches spill the
+    /// caches); 16 also stays under lavapipe's 128 MiB buffer cap.
+    pub batch_size: usize,
 }
 
 impl ModelName {
@@ -58,6 +64,7 @@ impl ModelName {
                 classes: ClassNames::Digits,
                 file_stem: "mnist_cnn",
                 default_dataset: "mnist-test",
+                batch_size: 256,
             },
             ModelName::EfficientNetLite0 => ModelInfo {
                 name: "efficientnet-lite0",
@@ -67,6 +74,7 @@ impl ModelName {
                 classes: ClassNames::ImageNet,
                 file_stem: "efficientnet_lite0",
                 default_dataset: "imagenet-samples",
+                batch_size: 16,
             },
         }
     }

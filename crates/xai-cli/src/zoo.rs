@@ -34,16 +34,17 @@ pub enum ZooCommand {
 pub fn run(cmd: ZooCommand) -> Result<ExitCode> {
     match cmd {
         ZooCommand::List => {
-            println!("{:<20} {:<16} {:>8}  weights", "model", "input", "classes");
+            println!("{:<20} {:<16} {:>8} {:>6}  weights", "model", "input", "classes", "batch");
             for name in ModelName::ALL {
                 let info = name.info();
                 let file = weights_dir().join(format!("{}.bpk", info.file_stem));
                 let status = if file.is_file() { "ok" } else { "missing: run `cargo xtask setup`" };
                 println!(
-                    "{:<20} {:<16} {:>8}  {status}",
+                    "{:<20} {:<16} {:>8} {:>6}  {status}",
                     info.name,
                     format!("{:?}", info.input_shape),
-                    info.n_classes
+                    info.n_classes,
+                    info.batch_size
                 );
             }
             Ok(ExitCode::SUCCESS)
