@@ -13,7 +13,8 @@ use xai_core::host::{from_vec_f32, to_vec_f32};
 use xai_core::{Attribution, Cost, FeatureSpace, Reference, seed};
 use xai_datasets::{Dataset, load_crop_224, registry};
 use xai_explain::{
-    AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, RobustnessObjective,
+    AnyExplainer, ExplainRequest, Explainer, Method, MethodOptions, Preset, ProgressHook,
+    RobustnessObjective,
 };
 use xai_viz::{ExplanationTile, explanation_figure};
 use xai_zoo::{ModelInfo, ModelName, ZooModel};
@@ -165,6 +166,16 @@ fn class_name(names: &[String], c: usize) -> &str {
     names.get(c).map_or("?", String::as_str)
 }
 
+/// One line on stderr per progress report of the long explainers (the greedy family: one per
+/// regression step), with the time since the start: readable in a log, unlike a redrawn bar.
+fn progress_to_stderr() -> ProgressHook {
+    let start = Instant::now();
+    ProgressHook::new(move |p| {
+        let s = start.elapsed().as_secs();
+        eprintln!("  {} {}/{} done after {}m {:02}s", p.stage, p.done, p.total, s / 60, s % 60);
+    })
+}
+
 /// Runs `xai explain`.
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let name: ModelName = args.model.parse()?;
@@ -187,7 +198,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let mut request = ExplainRequest::new(x.clone(), vec![explained], space.clone())?
         .with_seed(args.seed)
         .with_batch_size(args.batch_size.unwrap_or(info.batch_size))?
-        .with_bounds(info.value_range.0, info.value_range.1)?;
+        .with_bounds(info.value_range.0, info.value_range.1)?
+        .with_progress(progress_to_stderr());
     request.check_classes(info.n_classes)?;
     if let Some(t) = args.target {
         request = request.with_contrast(vec![t])?;

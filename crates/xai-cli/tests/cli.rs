@@ -86,6 +86,27 @@ fn explain_writes_one_score_per_feature_and_a_png() {
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
 }
 
+/// The greedy family reports each regression step on stderr, one line each (for logs of long
+/// runs such as EfficientNet on a CPU).
+#[test]
+fn explain_reports_greedy_steps_on_stderr() {
+    weights_ready();
+    let json = temp("greedy-as.json");
+    let out = xai(&[
+        "explain", "--model", "mnist-cnn", "--index", "0", "--method", "greedy-as", "--preset",
+        "fast", "--subsets", "16", "--features", "grid:7", "--json",
+        json.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let steps: Vec<&str> = err.lines().filter(|l| l.contains("greedy step")).collect();
+    assert!(steps.len() >= 2, "{err}");
+    assert!(steps.iter().all(|l| l.contains(" done after ")), "{err}");
+    let last = steps.last().unwrap();
+    let (done, total) = last.split_whitespace().nth(2).unwrap().split_once('/').unwrap();
+    assert_eq!(done, total, "the last report is the whole: {last}");
+}
+
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let cases: [(&[&str], &str); 7] = [
