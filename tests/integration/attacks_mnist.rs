@@ -56,9 +56,8 @@ fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
         }
     }
     let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
-    let range = |v: &[f32]| {
-        v.iter().fold((f32::MAX, f32::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)))
-    };
+    let range =
+        |v: &[f32]| v.iter().fold((f32::MAX, f32::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
     println!(
         "fmn / bisection-pgd (paper): mean {:.4}, range {:.4?}; fmn / bisection-pgd-strong: mean \
          {:.4}, range {:.4?}; evaluations: fmn {cost_fmn}, paper {cost_pgd}, strong {cost_strong}",

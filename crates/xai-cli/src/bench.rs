@@ -301,7 +301,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!("|---|---|---:|---:|---:|---:|");
         for m in &report.methods {
             if let Some(reason) = &m.not_applicable {
-                println!("| {} | {} | – | – | – | not applicable: {reason} |", m.method, args.preset);
+                println!(
+                    "| {} | {} | – | – | – | not applicable: {reason} |",
+                    m.method, args.preset
+                );
                 continue;
             }
             println!(

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xai_attacks::{
-    AttackGoal, BestOf, BisectionConfig, BisectionSearch, DeepFoolConfig, FmnConfig, MaskedPgdConfig,
-    RobustnessBatch, RobustnessEstimator, RobustnessQuery,
+    AttackGoal, BestOf, BisectionConfig, BisectionSearch, DeepFoolConfig, FmnConfig,
+    MaskedPgdConfig, RobustnessBatch, RobustnessEstimator, RobustnessQuery,
 };
 use xai_core::host::to_vec_f32;
 use xai_core::{Cost, FeatureMask, FeatureSpace, Norm, seed};

@@ -93,8 +93,20 @@ fn explain_reports_greedy_steps_on_stderr() {
     weights_ready();
     let json = temp("greedy-as.json");
     let out = xai(&[
-        "explain", "--model", "mnist-cnn", "--index", "0", "--method", "greedy-as", "--preset",
-        "fast", "--subsets", "16", "--features", "grid:7", "--json",
+        "explain",
+        "--model",
+        "mnist-cnn",
+        "--index",
+        "0",
+        "--method",
+        "greedy-as",
+        "--preset",
+        "fast",
+        "--subsets",
+        "16",
+        "--features",
+        "grid:7",
+        "--json",
         json.to_str().unwrap(),
     ]);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -24,9 +24,9 @@
 
 pub mod auc;
 pub mod curve;
-pub mod feature_selection;
 pub mod evaluation_run;
 pub mod example_evaluation;
+pub mod feature_selection;
 pub mod insertion_deletion;
 pub mod rank_correlation;
 pub mod robustness_curve;
@@ -38,12 +38,13 @@ pub mod suite;
 pub mod unified;
 
 pub use curve::{Better, CurveReport};
-pub use feature_selection::{
-    FeatureSelectionCurve, FeatureSelectionCurveConfig, FeatureSelectionReport,
+pub use evaluation_run::{
+    CriterionRecord, EvaluationRun, ExampleRecord, MethodRecord, RunSettings, RunSummary,
+    SummaryRow,
 };
 pub use example_evaluation::ExampleEvaluation;
-pub use evaluation_run::{
-    CriterionRecord, EvaluationRun, ExampleRecord, MethodRecord, RunSettings, RunSummary, SummaryRow,
+pub use feature_selection::{
+    FeatureSelectionCurve, FeatureSelectionCurveConfig, FeatureSelectionReport,
 };
 pub use insertion_deletion::{Criterion, InsertionDeletion, InsertionDeletionConfig};
 pub use rank_correlation::spearman;

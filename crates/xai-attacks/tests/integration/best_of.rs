@@ -23,10 +23,8 @@ fn best_of_keeps_the_tighter_estimate_and_both_costs() {
     let query = RobustnessQuery::one_input(half_input(d, &device), y, &masks, &space).unwrap();
     let model = |t: Tensor<2>| lin.logits(t);
 
-    let truths: Vec<f64> = masks[..6]
-        .iter()
-        .map(|m| lin.untargeted_distance(&x, y, m.bits(), false))
-        .collect();
+    let truths: Vec<f64> =
+        masks[..6].iter().map(|m| lin.untargeted_distance(&x, y, m.bits(), false)).collect();
     let strong = BestOf::strong_bisection_pgd(Norm::L2).unwrap();
     let sub = query.slice(0..6).unwrap();
     check_against_truth(&strong, &lin, &sub, &truths, "strong bisection-pgd", 1e-4, 0.01);
@@ -48,7 +46,8 @@ fn best_of_keeps_the_tighter_estimate_and_both_costs() {
     // The example of each row is the one of the estimate kept: its norm is within it.
     let adv = xai_core::host::to_vec_f32(best.adversarial).unwrap();
     for (i, r) in best.rows.iter().enumerate().take(6) {
-        let norm = adv[i * d..(i + 1) * d].iter().map(|v| (v - 0.5) * (v - 0.5)).sum::<f32>().sqrt();
+        let norm =
+            adv[i * d..(i + 1) * d].iter().map(|v| (v - 0.5) * (v - 0.5)).sum::<f32>().sqrt();
         assert!(norm <= r.estimate * (1.0 + 1e-4), "row {i}: norm {norm} > {}", r.estimate);
     }
 }
