@@ -55,11 +55,12 @@ struct Args {
     /// Seed of the subset sampler.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Largest batch sent to the model: 16, efficientnet-lite0's fastest on a 2-core CPU
-    /// (`ModelInfo::batch_size`; 2 min 20 s and 0.79 GB here against 3 min 8 s and 1.55 GB at
-    /// 64), and under the 128 MiB buffer cap of a software-Vulkan device such as lavapipe.
-    #[arg(long, default_value_t = 16)]
-    batch_size: usize,
+    /// Largest batch sent to the model; default: the model's (`ModelInfo::batch_size`, 16:
+    /// efficientnet-lite0's fastest on a 2-core CPU, 2 min 20 s and 0.79 GB here against 3 min
+    /// 8 s and 1.55 GB at 64, and under the 128 MiB buffer cap of a software-Vulkan device
+    /// such as lavapipe).
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Where the PNG goes.
     #[arg(long, default_value = "imagenet_greedy_as.png")]
     out: PathBuf,
@@ -110,7 +111,7 @@ fn run(args: Args) -> Result<()> {
     let (space, [rows, cols]) = FeatureSpace::from_spec(&spec, [3, 224, 224])?;
     let mut request = ExplainRequest::new(x, vec![predicted], space.clone())?
         .with_seed(args.seed)
-        .with_batch_size(args.batch_size)?;
+        .with_batch_size(args.batch_size.unwrap_or(model.info().batch_size))?;
     request.check_classes(names.len())?;
     if let Some(t) = args.target {
         request = request.with_contrast(vec![t])?;

@@ -48,11 +48,11 @@ impl BestOf<BisectionSearch<MaskedPgd>, BisectionSearch<MaskedPgd>> {
     /// competitor out of reach, and the runner-up can oscillate.
     pub fn strong_bisection_pgd(norm: Norm) -> Result<Self> {
         let pairwise = MaskedPgdConfig::strong().with_norm(norm).init()?;
-        let margin = MaskedPgdConfig::new()
+        // The same steps on the margin loss; no restarts (they buy little there).
+        let margin = MaskedPgdConfig::strong()
             .with_norm(norm)
             .with_loss(AttackLoss::Margin)
-            .with_relative_step(true)
-            .with_step_size(0.05)
+            .with_restarts(0)
             .init()?;
         Ok(Self::new(
             BisectionSearch::new(pairwise, BisectionConfig::new())?,
@@ -102,16 +102,17 @@ where
                 &[b.rows.len()],
             ));
         }
-        let taken: Vec<usize> =
-            (0..a.rows.len()).filter(|&i| pick_second(&a.rows[i], &b.rows[i])).collect();
+        let second: Vec<bool> =
+            a.rows.iter().zip(&b.rows).map(|(ra, rb)| pick_second(ra, rb)).collect();
+        let taken: Vec<usize> = (0..second.len()).filter(|&i| second[i]).collect();
         let rows = a
             .rows
             .iter()
             .zip(&b.rows)
-            .map(|(ra, rb)| {
-                let mut row = if pick_second(ra, rb) { rb.clone() } else { ra.clone() };
-                row.cost = ra.cost + rb.cost;
-                row
+            .zip(&second)
+            .map(|((ra, rb), &take)| RowEstimate {
+                cost: ra.cost + rb.cost,
+                ..if take { rb.clone() } else { ra.clone() }
             })
             .collect();
         let dims = a.adversarial.dims();
