@@ -8,18 +8,17 @@
 //! cargo run --release --example greedy_as_estimators -- --n 3 --subsets 100
 //! ```
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use burn::tensor::Tensor;
 use clap::Parser;
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::Instant;
-use xai::attacks::{BisectionSearch, Fmn, RobustnessEstimator};
+use xai::attacks::{Estimator, RobustnessEstimator};
 use xai::core::classifier::argmax_rows;
-use xai::core::{Attribution, Cost, DeviceChoice, FeatureSpace, seed};
+use xai::core::{Attribution, Cost, DeviceChoice, FeatureSpace, Norm, seed};
 use xai::datasets::{DataDir, registry};
-use xai::explain::method::fast_estimator;
 use xai::explain::{ExplainRequest, Explainer, GreedyAs, GreedyAsConfig};
 use xai::metrics::{EvaluationSuite, EvaluationSuiteConfig, TableCriterion};
 use xai::zoo::{ModelName, ZooModel};
@@ -49,13 +48,18 @@ struct Args {
     /// Ridge penalty of the regression (needed with fewer subsets than features).
     #[arg(long, default_value_t = 1.0)]
     ridge: f64,
-    /// Estimators of v(S) inside Greedy-AS: bisection-pgd, fmn, deepfool (comma-separated; the
-    /// first bisection-pgd, else the first, is the reference of the relative differences).
-    #[arg(long, default_value = "bisection-pgd,fmn,deepfool")]
-    estimators: String,
+    /// Estimators of v(S) inside Greedy-AS, comma-separated (the first bisection-pgd, else the
+    /// first, is the reference of the relative differences; deepfool-fast is the fast preset's).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "bisection-pgd,fmn,deepfool-fast"
+    )]
+    estimators: Vec<Estimator>,
     /// The one estimator that measures every explanation's curves.
-    #[arg(long, default_value = "bisection-pgd")]
-    evaluator: String,
+    #[arg(long, value_enum, default_value = "bisection-pgd")]
+    evaluator: Estimator,
     /// Seed of the subset sampling (per image: `stream_seed(seed, index)`).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -116,14 +120,7 @@ fn run(args: Args) -> Result<()> {
     config.validate()?;
     let mut suite = EvaluationSuiteConfig::default();
     suite.robustness.batch_size = args.batch_size;
-    match args.evaluator.as_str() {
-        "bisection-pgd" => {
-            go(&args, &config, EvaluationSuite::new(suite, BisectionSearch::paper())?)
-        }
-        "fmn" => go(&args, &config, EvaluationSuite::new(suite, Fmn::default())?),
-        "deepfool" => go(&args, &config, EvaluationSuite::new(suite, fast_estimator()?)?),
-        other => bail!("--evaluator must be bisection-pgd, fmn or deepfool, got '{other}'"),
-    }
+    go(&args, &config, EvaluationSuite::new(suite, args.evaluator.build(Norm::L2)?)?)
 }
 
 /// Greedy-AS with `estimator`: the attribution and its wall time in seconds.
@@ -150,7 +147,7 @@ fn go<V: RobustnessEstimator<4> + Clone>(
     let model = ZooModel::load(ModelName::MnistCnn, &device)?;
     let data = registry::load_from("mnist-test", &DataDir::resolve(args.data_dir.as_deref()))?;
     let (space, _) = FeatureSpace::from_spec(&args.features, data.sample_shape())?;
-    let estimators: Vec<String> = args.estimators.split(',').map(|s| s.trim().into()).collect();
+    let estimators = &args.estimators;
     let indices: Vec<usize> = match &args.indices {
         Some(s) => s.split(',').map(|i| i.trim().parse()).collect::<Result<_, _>>()?,
         None => (0..args.n).collect(),
@@ -166,14 +163,9 @@ fn go<V: RobustnessEstimator<4> + Clone>(
             .with_batch_size(args.batch_size)?
             .with_bounds(0.0, 1.0)?;
         let mut explained = Vec::new();
-        for name in &estimators {
-            eprintln!("image {index}: Greedy-AS with {name} ...");
-            let (a, secs) = match name.as_str() {
-                "bisection-pgd" => explain(config, BisectionSearch::paper(), &model, &request)?,
-                "fmn" => explain(config, Fmn::default(), &model, &request)?,
-                "deepfool" => explain(config, fast_estimator()?, &model, &request)?,
-                other => bail!("unknown estimator '{other}' (bisection-pgd, fmn, deepfool)"),
-            };
+        for estimator in estimators {
+            eprintln!("image {index}: Greedy-AS with {estimator} ...");
+            let (a, secs) = explain(config, estimator.build(Norm::L2)?, &model, &request)?;
             eprintln!("  {} evaluations, {secs:.1} s", a.cost.total());
             explained.push((a, secs));
         }
@@ -197,7 +189,7 @@ fn go<V: RobustnessEstimator<4> + Clone>(
         }
         let runs = (0..k)
             .map(|j| Run {
-                estimator: estimators[j].clone(),
+                estimator: estimators[j].name().into(),
                 cost: explained[j].0.cost,
                 seconds: explained[j].1,
                 auc_sr_bar: reports[0].auc_per_example[j],

@@ -16,7 +16,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use std::path::PathBuf;
-use xai::attacks::{BisectionSearch, Fmn, RobustnessEstimator};
+use xai::attacks::{Estimator, RobustnessEstimator};
 use xai::core::{DeviceChoice, FeatureSpace, seed};
 use xai::datasets::{DataDir, Dataset, registry};
 use xai::explain::{AnyExplainer, Method, MethodOptions, Preset, RobustnessObjective};
@@ -49,10 +49,10 @@ struct Args {
     /// regression over 784 single pixels.
     #[arg(long)]
     features: Option<String>,
-    /// Robustness estimator of the curves: bisection-pgd (the paper's) or fmn (minimum-norm
-    /// attack, 100 steps); default: bisection-pgd with --preset paper, fmn with fast.
-    #[arg(long)]
-    estimator: Option<String>,
+    /// Robustness estimator of the curves (bisection-pgd is the paper's; fmn a minimum-norm
+    /// attack of 100 steps); default: bisection-pgd with --preset paper, fmn with fast.
+    #[arg(long, value_enum)]
+    estimator: Option<Estimator>,
     /// Methods (kebab-case names, comma-separated).
     #[arg(long, default_value = PAPER_METHODS)]
     methods: String,
@@ -92,7 +92,7 @@ fn run(args: Args) -> Result<()> {
     let fast = preset == Preset::Fast;
     let features = args.features.clone().unwrap_or(if fast { "grid:14" } else { "pixels" }.into());
     let estimator =
-        args.estimator.clone().unwrap_or(if fast { "fmn" } else { "bisection-pgd" }.into());
+        args.estimator.unwrap_or(if fast { Estimator::Fmn } else { Estimator::BisectionPgd });
     let methods: Vec<Method> =
         args.methods.split(',').map(|m| m.trim().parse()).collect::<Result<_, _>>()?;
     if methods.is_empty() {
@@ -107,15 +107,11 @@ fn run(args: Args) -> Result<()> {
         seed: args.seed,
         preset,
         features,
-        estimator: estimator.clone(),
+        estimator: estimator.name().into(),
         methods: methods.iter().map(|m| m.name().to_string()).collect(),
         per_criterion: args.per_criterion,
     };
-    match estimator.as_str() {
-        "fmn" => Table::new(args, settings, Fmn::default())?.run(),
-        "bisection-pgd" => Table::new(args, settings, BisectionSearch::paper())?.run(),
-        other => bail!("--estimator must be fmn or bisection-pgd, got '{other}'"),
-    }
+    Table::new(args, settings, estimator.build(xai::core::Norm::L2)?)?.run()
 }
 
 /// Everything one run needs, for the curves' estimator `E`.

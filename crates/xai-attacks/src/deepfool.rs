@@ -40,6 +40,12 @@ pub struct DeepFoolConfig {
 }
 
 impl DeepFoolConfig {
+    /// The `fast` preset's DeepFool ([`crate::Estimator::DeepfoolFast`]): the 2 strongest
+    /// rival classes and 4 refinement steps, ≈ 15–25 evaluations per subset.
+    pub fn fast() -> Self {
+        Self::new().with_candidates(2).with_refine_steps(4)
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.candidates == 0 {

@@ -14,6 +14,9 @@
 //!   masks: a few linearise-and-step iterations, ~10× fewer evaluations than [`Fmn`].
 //! - [`BestOf`]: row by row the tighter of two estimators (both verified upper bounds);
 //!   [`BestOf::strong_bisection_pgd`] is the strongest bisection-PGD reference.
+//! - [`Estimator`]: one name per estimator configuration (`bisection-pgd`, `fmn`,
+//!   `deepfool-fast`, …), which builds an [`AnyEstimator`]; the CLI, examples and presets choose
+//!   estimators by it.
 //! - [`RobustnessEstimator`]: the interface all three implement, over a [`RobustnessQuery`]
 //!   (inputs, labels, [`AttackGoal`], per-row masks, box, [`Fallback`]); every returned example
 //!   is verified ([`verify_rows`]).
@@ -42,6 +45,7 @@ pub mod attack;
 pub mod batch;
 pub mod best_of;
 pub mod bisection;
+pub mod choice;
 pub mod competitors;
 pub mod deepfool;
 pub mod estimator;
@@ -58,6 +62,7 @@ pub use attack::{AttackOutcome, FixedEpsAttack};
 pub use batch::AttackBatch;
 pub use best_of::BestOf;
 pub use bisection::{BisectionConfig, BisectionSearch};
+pub use choice::{AnyEstimator, Estimator};
 pub use deepfool::{DeepFool, DeepFoolConfig};
 pub use estimator::{RobustnessBatch, RobustnessEstimator, RowEstimate};
 pub use fmn::{Fmn, FmnConfig};

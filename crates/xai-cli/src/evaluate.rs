@@ -3,14 +3,13 @@
 
 use crate::common::DeviceArgs;
 use crate::explain::{background_of, parse_features};
-use crate::robustness::EstimatorName;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xai_attacks::{BestOf, BisectionSearch, DeepFool, Fmn, RobustnessEstimator};
+use xai_attacks::{Estimator, RobustnessEstimator};
 use xai_core::{ClassScore, Reference};
 use xai_datasets::registry;
 use xai_explain::{AnyExplainer, Method, MethodOptions, Preset, RobustnessObjective};
@@ -81,7 +80,7 @@ struct RunArgs {
     preset: String,
     /// Minimum-norm estimator of the robustness curves.
     #[arg(long, value_enum, default_value = "fmn")]
-    estimator: EstimatorName,
+    estimator: Estimator,
     /// Reference value of removed features for Insertion/Deletion (a number, uniform,
     /// blur:SIGMA); the paper's tables use uniform.
     #[arg(long, default_value = "uniform")]
@@ -174,17 +173,9 @@ fn run_evaluation(args: RunArgs) -> Result<ExitCode> {
         Some(text) => Some(Shard::parse(text)?),
         None => Shard::from_env(args.shard_count)?,
     };
-    match args.estimator {
-        EstimatorName::BisectionPgd => {
-            Evaluation::new(args, shard, BisectionSearch::paper())?.run()
-        }
-        EstimatorName::BisectionPgdStrong => {
-            let strong = BestOf::strong_bisection_pgd(xai_core::Norm::L2)?;
-            Evaluation::new(args, shard, strong)?.run()
-        }
-        EstimatorName::Fmn => Evaluation::new(args, shard, Fmn::default())?.run(),
-        EstimatorName::Deepfool => Evaluation::new(args, shard, DeepFool::default())?.run(),
-    }
+    // The curves measure the L2 norm (Robustness-Sr / S̄r as in the paper's tables).
+    let estimator = args.estimator.build(xai_core::Norm::L2)?;
+    Evaluation::new(args, shard, estimator)?.run()
 }
 
 /// One evaluation run (or shard) with the curves' estimator `E`.
@@ -262,7 +253,7 @@ impl<E: RobustnessEstimator<4> + Clone> Evaluation<E> {
             seed: args.seed,
             preset,
             features: args.features.clone(),
-            estimator: format!("{:?}", args.estimator).to_lowercase(),
+            estimator: args.estimator.name().into(),
             methods: methods.iter().map(|m| m.name().to_string()).collect(),
             criteria,
             per_criterion: false,

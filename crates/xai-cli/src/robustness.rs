@@ -3,35 +3,16 @@
 
 use crate::common::{DeviceArgs, write_json};
 use anyhow::{Context, Result, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use xai_attacks::{
-    AttackGoal, BestOf, BisectionConfig, BisectionSearch, DeepFoolConfig, FmnConfig,
-    MaskedPgdConfig, RobustnessBatch, RobustnessEstimator, RobustnessQuery,
-};
+use xai_attacks::{AttackGoal, Estimator, RobustnessBatch, RobustnessEstimator, RobustnessQuery};
 use xai_core::host::to_vec_f32;
 use xai_core::{Cost, FeatureMask, FeatureSpace, Norm, seed};
 use xai_datasets::{read_npy, registry, write_npy_f32};
 use xai_zoo::{ModelName, ZooModel};
-
-/// The estimator of the minimum norm.
-#[derive(Debug, Clone, Copy, ValueEnum, Serialize)]
-pub enum EstimatorName {
-    /// The paper's procedure: masked PGD (100 steps of 1.0) inside a bisection on ε.
-    BisectionPgd,
-    /// The tightest bisection-PGD reference: row by row the smaller verified estimate of
-    /// bisection over strong pairwise PGD (steps of 5% of ε, 2 restarts) and over runner-up
-    /// margin PGD (about 3× the paper's cost).
-    BisectionPgdStrong,
-    /// Masked FMN (Pintor et al. 2021): one minimum-norm run of 100 steps.
-    Fmn,
-    /// Masked DeepFool (Moosavi-Dezfooli et al. 2016): linearised steps toward the nearest of
-    /// the 3 strongest rival classes, L2 only (the cheapest, slightly looser).
-    Deepfool,
-}
 
 /// `xai robustness` options.
 #[derive(Args)]
@@ -61,7 +42,7 @@ pub struct RobustnessArgs {
     targets: Option<PathBuf>,
     /// Minimum-norm estimator.
     #[arg(long, value_enum, default_value = "bisection-pgd")]
-    estimator: EstimatorName,
+    estimator: Estimator,
     /// Norm of the perturbation: l2 or linf.
     #[arg(long, default_value = "l2")]
     norm: String,
@@ -95,7 +76,7 @@ struct Report {
     dataset: String,
     index: usize,
     label: usize,
-    estimator: EstimatorName,
+    estimator: Estimator,
     norm: Norm,
     device: String,
     masks: usize,
@@ -210,25 +191,8 @@ pub fn run(args: RobustnessArgs) -> Result<ExitCode> {
         .with_bounds(lo, hi)?;
     let norm: Norm = args.norm.parse()?;
     let start = Instant::now();
-    let batch = match args.estimator {
-        EstimatorName::BisectionPgd => {
-            let pgd = MaskedPgdConfig::new().with_norm(norm).init()?;
-            let search = BisectionSearch::new(pgd, BisectionConfig::new())?;
-            estimate(&search, &model, &query, args.chunk)?
-        }
-        EstimatorName::BisectionPgdStrong => {
-            estimate(&BestOf::strong_bisection_pgd(norm)?, &model, &query, args.chunk)?
-        }
-        EstimatorName::Fmn => {
-            estimate(&FmnConfig::new().with_norm(norm).init()?, &model, &query, args.chunk)?
-        }
-        EstimatorName::Deepfool => {
-            if norm != Norm::L2 {
-                bail!("--estimator deepfool measures the L2 norm only (got --norm {})", args.norm);
-            }
-            estimate(&DeepFoolConfig::new().init()?, &model, &query, args.chunk)?
-        }
-    };
+    let estimator = args.estimator.build(norm)?;
+    let batch = estimate(&estimator, &model, &query, args.chunk)?;
     let wall_seconds = start.elapsed().as_secs_f64();
     let results: Vec<MaskResult> = batch
         .rows
@@ -248,7 +212,7 @@ pub fn run(args: RobustnessArgs) -> Result<ExitCode> {
     let mean_estimate =
         results.iter().map(|r| r.estimate as f64).sum::<f64>() / results.len() as f64;
     println!(
-        "{} {}#{} (label {label}), {} masks, {:?} {norm} on {}:",
+        "{} {}#{} (label {label}), {} masks, {} {norm} on {}:",
         info.name,
         dataset_name,
         args.index,

@@ -45,6 +45,7 @@ fn robustness_writes_per_mask_json() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["estimator"], "fmn", "the estimator's one name");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 4);
     for r in results {
@@ -55,6 +56,38 @@ fn robustness_writes_per_mask_json() {
     }
     let npy = xai_datasets::read_npy(&adv).unwrap();
     assert_eq!(npy.shape, vec![4, 1, 28, 28]);
+}
+
+/// `--estimator` takes the names of `xai_attacks::Estimator`; DeepFool with `--norm linf` is an
+/// error that names the problem, before any attack runs.
+#[test]
+fn robustness_estimator_names_and_norms_are_checked() {
+    weights_ready();
+    let run = |estimator: &str, norm: &str| {
+        xai(&[
+            "robustness",
+            "--model",
+            "mnist-cnn",
+            "--dataset",
+            "mnist-test",
+            "--random-masks",
+            "1",
+            "--estimator",
+            estimator,
+            "--norm",
+            norm,
+        ])
+    };
+    let out = run("deepfool-fast", "linf");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("deepfool-fast") && err.contains("L2"), "{err}");
+    let out = run("pgd", "l2");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bisection-pgd-strong") && err.contains("deepfool-fast"), "{err}");
+    let out = run("deepfool-fast", "l2");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

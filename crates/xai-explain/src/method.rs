@@ -272,7 +272,7 @@ impl std::str::FromStr for Preset {
 /// 2016) against the 2 strongest rival classes with 4 refinement steps, ≈ 15–25 evaluations per
 /// subset (the FMN it replaced took ≈ 90; bisection-PGD ≈ 3,200).
 pub fn fast_estimator() -> Result<DeepFool> {
-    DeepFoolConfig::new().with_candidates(2).with_refine_steps(4).init()
+    DeepFoolConfig::fast().init()
 }
 
 /// What a method may need beyond its preset.

@@ -4,6 +4,7 @@ mod best_of;
 mod common;
 mod deepfool;
 mod edge_cases;
+mod estimator_choice;
 mod linear_closed_form;
 mod nonlinear_agreement;
 #[cfg(feature = "wgpu")]
