@@ -153,6 +153,7 @@ impl<E: RobustnessEstimator<4> + Clone> Table<E> {
             reference: None,
             background: Some(background.clone()),
             subsets: None,
+            estimator: None,
         };
         let mut explainers = Vec::new();
         for name in &settings.methods {

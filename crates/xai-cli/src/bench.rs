@@ -195,6 +195,7 @@ fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<
             reference: None,
             background,
             subsets: None,
+            estimator: None,
         };
         let explainer = AnyExplainer::new(method, &options)?;
         let run = || -> Result<(Cost, f64)> {

@@ -242,6 +242,7 @@ impl<E: RobustnessEstimator<4> + Clone> Evaluation<E> {
             reference: None,
             background,
             subsets: None,
+            estimator: None,
         };
         let explainers = methods
             .iter()

@@ -66,6 +66,10 @@ pub struct ExplainArgs {
     /// 5000; e.g. 48 for efficientnet-lite0 on a CPU).
     #[arg(long)]
     subsets: Option<usize>,
+    /// Robustness estimator of greedy, greedy-as and one-step-banzhaf (overrides the preset's:
+    /// bisection-pgd for paper, deepfool-fast for fast).
+    #[arg(long, value_enum)]
+    estimator: Option<xai_attacks::Estimator>,
     /// Seed of every sampler.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -208,7 +212,14 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         m if m.needs_background() => Some(background(data, &args, &info, &device)?),
         _ => None,
     };
-    let options = MethodOptions { preset, objective, reference, background, subsets: args.subsets };
+    let options = MethodOptions {
+        preset,
+        objective,
+        reference,
+        background,
+        subsets: args.subsets,
+        estimator: args.estimator,
+    };
     let explainer = AnyExplainer::new(method, &options)?;
     eprintln!(
         "explaining {input} ({}: predicted {} '{}') with {method} ({:?} preset) on {} features...",

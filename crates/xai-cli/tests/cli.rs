@@ -90,6 +90,48 @@ fn robustness_estimator_names_and_norms_are_checked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `xai explain --estimator` replaces the preset's robustness estimator of greedy-as (the
+/// settings say which ran) and is reproducible.
+#[test]
+fn explain_estimator_overrides_the_presets() {
+    weights_ready();
+    let run = |estimator: Option<&str>, name: &str| {
+        let json = temp(name);
+        let mut args = vec![
+            "explain",
+            "--model",
+            "mnist-cnn",
+            "--index",
+            "1",
+            "--method",
+            "one-step-banzhaf",
+            "--preset",
+            "fast",
+            "--features",
+            "grid:7",
+            "--subsets",
+            "24",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        if let Some(e) = estimator {
+            args.extend(["--estimator", e]);
+        }
+        let out = xai(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        (v["settings"].as_str().unwrap().to_string(), v["scores"].clone(), v["cost"].clone())
+    };
+    let (preset, _, preset_cost) = run(None, "banzhaf_preset.json");
+    let (fmn, fmn_scores, fmn_cost) = run(Some("fmn"), "banzhaf_fmn.json");
+    let (_, again, _) = run(Some("fmn"), "banzhaf_fmn_again.json");
+    assert!(preset.contains("DeepFool") && !preset.contains("Fmn"), "{preset}");
+    assert!(fmn.contains("Fmn") && !fmn.contains("DeepFool"), "{fmn}");
+    assert_ne!(preset_cost, fmn_cost, "a different estimator, a different cost");
+    assert_eq!(fmn_scores, again, "same seed, same scores");
+}
+
 #[test]
 fn explain_writes_one_score_per_feature_and_a_png() {
     weights_ready();

@@ -9,7 +9,7 @@ use crate::regression::LeastSquares;
 use crate::request::ExplainRequest;
 use burn::config::Config;
 use rand::Rng;
-use xai_attacks::{BisectionSearch, DeepFool, MaskedPgd, RobustnessEstimator};
+use xai_attacks::{BisectionSearch, DeepFool, DeepFoolConfig, MaskedPgd, RobustnessEstimator};
 use xai_core::attribution::fraction_to_k;
 use xai_core::{Attribution, Classifier, Cost, FeatureMask, seed};
 
@@ -77,9 +77,10 @@ impl GreedyAs<BisectionSearch<MaskedPgd>> {
 
 impl GreedyAs<DeepFool> {
     /// Scaled down for a quick look: 10% per step, 400 subsets (ridge-regularised), and masked
-    /// DeepFool ([`crate::method::fast_estimator`]) instead of bisection-PGD.
+    /// DeepFool ([`DeepFoolConfig::fast`], `xai_attacks::Estimator::DeepfoolFast`) instead of
+    /// bisection-PGD.
     pub fn fast() -> xai_core::Result<Self> {
-        Self::new(GreedyAsConfig::fast(), crate::method::fast_estimator()?)
+        Self::new(GreedyAsConfig::fast(), DeepFoolConfig::fast().init()?)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::request::ExplainRequest;
 use crate::sampled_shapley::{SampledShapley, SampledShapleyConfig};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
-use xai_attacks::{BisectionSearch, DeepFool, DeepFoolConfig, MaskedPgd};
+use xai_attacks::{AnyEstimator, Estimator};
 use xai_core::{Attribution, Classifier, Reference, Result, XaiError};
 
 /// The explanation methods, named in kebab case in the CLI and JSON.
@@ -241,7 +241,7 @@ impl std::str::FromStr for Method {
 ///   step, bisection over 100-step PGD (step 1.0); IG 64 steps, SmoothGrad 50 samples,
 ///   KernelSHAP 2048 coalitions, LIME 1000 samples, BBMP 300 steps, CFX 200 steps.
 /// - `fast`: a quick look: the robustness-based methods use masked DeepFool
-///   ([`fast_estimator`]) instead of bisection-PGD, 10% per step and 400 subsets (ridge 1.0);
+///   ([`Estimator::DeepfoolFast`]) instead of bisection-PGD, 10% per step and 400 subsets (ridge 1.0);
 ///   the sampling baselines use about a quarter of the samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -268,11 +268,16 @@ impl std::str::FromStr for Preset {
     }
 }
 
-/// The robustness estimator of the `fast` preset: masked DeepFool (Moosavi-Dezfooli et al.
-/// 2016) against the 2 strongest rival classes with 4 refinement steps, ≈ 15–25 evaluations per
-/// subset (the FMN it replaced took ≈ 90; bisection-PGD ≈ 3,200).
-pub fn fast_estimator() -> Result<DeepFool> {
-    DeepFoolConfig::fast().init()
+impl Preset {
+    /// The robustness estimator of the greedy methods under this preset: the paper's
+    /// bisection-PGD, or for `fast` masked DeepFool against the 2 strongest rival classes with
+    /// 4 refinement steps, ≈ 15–25 evaluations per subset (bisection-PGD ≈ 3,200).
+    pub fn estimator(self) -> Estimator {
+        match self {
+            Preset::Paper => Estimator::BisectionPgd,
+            Preset::Fast => Estimator::DeepfoolFast,
+        }
+    }
 }
 
 /// What a method may need beyond its preset.
@@ -291,6 +296,17 @@ pub struct MethodOptions<const D: usize> {
     /// 5000 paper, 400 fast); fewer make them proportionally cheaper (e.g. 32–64 for
     /// EfficientNet on a CPU).
     pub subsets: Option<usize>,
+    /// Overrides the robustness estimator of Greedy, Greedy-AS and one-step Banzhaf (the
+    /// preset's: [`Preset::estimator`]).
+    pub estimator: Option<Estimator>,
+}
+
+impl<const D: usize> MethodOptions<D> {
+    /// The robustness estimator of the greedy methods: the override, else the preset's,
+    /// measuring the L2 norm (the paper's).
+    pub fn estimator(&self) -> Result<AnyEstimator> {
+        self.estimator.unwrap_or(self.preset.estimator()).build(xai_core::Norm::L2)
+    }
 }
 
 impl<const D: usize> Default for MethodOptions<D> {
@@ -301,6 +317,7 @@ impl<const D: usize> Default for MethodOptions<D> {
             reference: None,
             background: None,
             subsets: None,
+            estimator: None,
         }
     }
 }
@@ -321,12 +338,9 @@ pub enum AnyExplainer<const D: usize> {
     Bbmp(Bbmp),
     Cfx(Cfx),
     Random(RandomAttribution),
-    GreedyPaper(Greedy<BisectionSearch<MaskedPgd>>),
-    GreedyFast(Greedy<DeepFool>),
-    GreedyAsPaper(GreedyAs<BisectionSearch<MaskedPgd>>),
-    GreedyAsFast(GreedyAs<DeepFool>),
-    BanzhafPaper(OneStepBanzhaf<BisectionSearch<MaskedPgd>>),
-    BanzhafFast(OneStepBanzhaf<DeepFool>),
+    Greedy(Greedy<AnyEstimator>),
+    GreedyAs(GreedyAs<AnyEstimator>),
+    OneStepBanzhaf(OneStepBanzhaf<AnyEstimator>),
     GuidedBackprop(GuidedBackprop),
     LrpEpsilon(LrpEpsilon),
     DeepLift(DeepLift),
@@ -408,37 +422,32 @@ impl<const D: usize> AnyExplainer<D> {
             }
             Method::Random => AnyExplainer::Random(RandomAttribution),
             Method::Greedy => {
-                if fast {
-                    let c = GreedyConfig::new().with_objective(objective).with_step_fraction(0.1);
-                    AnyExplainer::GreedyFast(Greedy::new(c, fast_estimator()?)?)
-                } else {
-                    let c = GreedyConfig::new().with_objective(objective);
-                    AnyExplainer::GreedyPaper(Greedy::new(c, BisectionSearch::paper())?)
-                }
+                let c = match fast {
+                    true => GreedyConfig::new().with_step_fraction(0.1),
+                    false => GreedyConfig::new(),
+                };
+                AnyExplainer::Greedy(Greedy::new(
+                    c.with_objective(objective),
+                    options.estimator()?,
+                )?)
             }
             Method::GreedyAs => {
-                if fast {
-                    let c = GreedyAsConfig::fast().with_objective(objective);
-                    let c = c.clone().with_subsets(options.subsets.unwrap_or(c.subsets));
-                    AnyExplainer::GreedyAsFast(GreedyAs::new(c, fast_estimator()?)?)
-                } else {
-                    let c = GreedyAsConfig::new().with_objective(objective);
-                    let c = c.clone().with_subsets(options.subsets.unwrap_or(c.subsets));
-                    AnyExplainer::GreedyAsPaper(GreedyAs::new(c, BisectionSearch::paper())?)
-                }
+                let c = match fast {
+                    true => GreedyAsConfig::fast(),
+                    false => GreedyAsConfig::new(),
+                };
+                let subsets = options.subsets.unwrap_or(c.subsets);
+                let c = c.with_objective(objective).with_subsets(subsets);
+                AnyExplainer::GreedyAs(GreedyAs::new(c, options.estimator()?)?)
             }
             Method::OneStepBanzhaf => {
-                if fast {
-                    let c = OneStepBanzhafConfig::new()
-                        .with_objective(objective)
-                        .with_subsets(options.subsets.unwrap_or(400))
-                        .with_ridge(1.0);
-                    AnyExplainer::BanzhafFast(OneStepBanzhaf::new(c, fast_estimator()?)?)
-                } else {
-                    let c = OneStepBanzhafConfig::new().with_objective(objective);
-                    let c = c.clone().with_subsets(options.subsets.unwrap_or(c.subsets));
-                    AnyExplainer::BanzhafPaper(OneStepBanzhaf::new(c, BisectionSearch::paper())?)
-                }
+                let c = match fast {
+                    true => OneStepBanzhafConfig::new().with_subsets(400).with_ridge(1.0),
+                    false => OneStepBanzhafConfig::new(),
+                };
+                let subsets = options.subsets.unwrap_or(c.subsets);
+                let c = c.with_objective(objective).with_subsets(subsets);
+                AnyExplainer::OneStepBanzhaf(OneStepBanzhaf::new(c, options.estimator()?)?)
             }
             Method::GuidedBackprop => {
                 AnyExplainer::GuidedBackprop(GuidedBackprop::new(GuidedBackpropConfig::new())?)
@@ -512,12 +521,9 @@ impl<const D: usize> Explainer<D> for AnyExplainer<D> {
             AnyExplainer::Bbmp(e) => Explainer::<D>::name(e),
             AnyExplainer::Cfx(e) => Explainer::<D>::name(e),
             AnyExplainer::Random(e) => Explainer::<D>::name(e),
-            AnyExplainer::GreedyPaper(e) => Explainer::<D>::name(e),
-            AnyExplainer::GreedyFast(e) => Explainer::<D>::name(e),
-            AnyExplainer::GreedyAsPaper(e) => Explainer::<D>::name(e),
-            AnyExplainer::GreedyAsFast(e) => Explainer::<D>::name(e),
-            AnyExplainer::BanzhafPaper(e) => Explainer::<D>::name(e),
-            AnyExplainer::BanzhafFast(e) => Explainer::<D>::name(e),
+            AnyExplainer::Greedy(e) => Explainer::<D>::name(e),
+            AnyExplainer::GreedyAs(e) => Explainer::<D>::name(e),
+            AnyExplainer::OneStepBanzhaf(e) => Explainer::<D>::name(e),
             AnyExplainer::GuidedBackprop(e) => Explainer::<4>::name(e),
             AnyExplainer::LrpEpsilon(e) => Explainer::<4>::name(e),
             AnyExplainer::DeepLift(e) => Explainer::<4>::name(e),
@@ -550,12 +556,9 @@ impl<const D: usize> Explainer<D> for AnyExplainer<D> {
             AnyExplainer::Bbmp(e) => e.explain(model, request),
             AnyExplainer::Cfx(e) => e.explain(model, request),
             AnyExplainer::Random(e) => e.explain(model, request),
-            AnyExplainer::GreedyPaper(e) => e.explain(model, request),
-            AnyExplainer::GreedyFast(e) => e.explain(model, request),
-            AnyExplainer::GreedyAsPaper(e) => e.explain(model, request),
-            AnyExplainer::GreedyAsFast(e) => e.explain(model, request),
-            AnyExplainer::BanzhafPaper(e) => e.explain(model, request),
-            AnyExplainer::BanzhafFast(e) => e.explain(model, request),
+            AnyExplainer::Greedy(e) => e.explain(model, request),
+            AnyExplainer::GreedyAs(e) => e.explain(model, request),
+            AnyExplainer::OneStepBanzhaf(e) => e.explain(model, request),
             AnyExplainer::GuidedBackprop(e) => explain_layered(e, model, request),
             AnyExplainer::LrpEpsilon(e) => explain_layered(e, model, request),
             AnyExplainer::DeepLift(e) => explain_layered(e, model, request),

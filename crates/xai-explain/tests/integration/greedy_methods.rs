@@ -334,11 +334,38 @@ fn greedy_as_reports_its_steps_in_order() {
     let req = request(d, &device).with_progress(hook);
     // 10% of 20 features per step up to 50%: 5 steps.
     let config = GreedyAsConfig::new().with_step_fraction(0.1).with_subsets(60);
-    GreedyAs::new(config, xai_explain::method::fast_estimator().unwrap())
+    GreedyAs::new(config, xai_attacks::DeepFoolConfig::fast().init().unwrap())
         .unwrap()
         .explain(&model, &req)
         .unwrap();
     let seen = seen.lock().unwrap();
     let expected: Vec<(usize, usize, usize)> = (0..=5).map(|t| (0, t, 5)).collect();
     assert_eq!(*seen, expected);
+}
+
+/// The preset names the robustness estimator of Greedy, Greedy-AS and one-step Banzhaf
+/// (bisection-PGD for `paper`, 2-rival DeepFool for `fast`), and `MethodOptions::estimator`
+/// overrides it; every other setting stays the preset's.
+#[test]
+fn presets_name_the_greedy_estimator_and_options_override_it() {
+    use xai_attacks::Estimator;
+    use xai_explain::{AnyExplainer, Method, MethodOptions, Preset};
+    let cases = [
+        (Preset::Paper, None, Estimator::BisectionPgd),
+        (Preset::Fast, None, Estimator::DeepfoolFast),
+        (Preset::Fast, Some(Estimator::Fmn), Estimator::Fmn),
+        (Preset::Paper, Some(Estimator::Deepfool), Estimator::Deepfool),
+    ];
+    for method in [Method::Greedy, Method::GreedyAs, Method::OneStepBanzhaf] {
+        for (preset, estimator, expected) in cases {
+            let options = MethodOptions::<4> { preset, estimator, ..Default::default() };
+            let held = format!("{:?}", AnyExplainer::new(method, &options).unwrap());
+            let want = format!("estimator: {:?}", expected.build(xai_core::Norm::L2).unwrap());
+            assert!(held.contains(&want), "{method} {preset:?} {estimator:?}: {held}");
+            let preset_only = MethodOptions::<4> { preset, ..Default::default() };
+            let config = |s: &str| s.split(", estimator").next().unwrap().to_string();
+            let base = format!("{:?}", AnyExplainer::new(method, &preset_only).unwrap());
+            assert_eq!(config(&held), config(&base), "{method}: only the estimator changes");
+        }
+    }
 }
