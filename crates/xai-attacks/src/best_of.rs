@@ -16,7 +16,7 @@ use xai_core::{Classifier, Norm, Result, XaiError};
 /// found by neither keeps the first estimator's fallback (not found).
 ///
 /// Cost: the sum of both (each row carries both estimators' evaluations).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct BestOf<A, B> {
     first: A,
     second: B,

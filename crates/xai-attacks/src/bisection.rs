@@ -77,7 +77,7 @@ impl BisectionConfig {
 ///
 /// Cost: about 16 attack runs per row with the paper's settings (1,616 forward and 1,600
 /// backward evaluations with 100-step PGD).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct BisectionSearch<A> {
     attack: A,
     config: BisectionConfig,

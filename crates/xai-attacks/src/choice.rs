@@ -109,7 +109,10 @@ impl FromStr for Estimator {
 
 /// The estimator an [`Estimator`] builds: one type for every choice, so callers (explainers,
 /// metrics, the CLI) are written once.
-#[derive(Debug, Clone)]
+///
+/// Serialises as its settings, tagged with the kind (`{"estimator": "fmn", "config": …}`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "estimator", rename_all = "kebab-case")]
 pub enum AnyEstimator {
     /// [`Estimator::BisectionPgd`].
     BisectionPgd(BisectionSearch<MaskedPgd>),
@@ -118,6 +121,7 @@ pub enum AnyEstimator {
     /// [`Estimator::Fmn`].
     Fmn(Fmn),
     /// [`Estimator::Deepfool`] and [`Estimator::DeepfoolFast`].
+    #[serde(rename = "deepfool")]
     DeepFool(DeepFool),
 }
 

@@ -94,7 +94,7 @@ impl DeepFoolConfig {
 ///
 /// # Shapes
 /// Any input rank: rows are flattened to `[rows, elements]` internally.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct DeepFool {
     config: DeepFoolConfig,
 }

@@ -117,7 +117,7 @@ impl FmnConfig {
 /// choice (about 230 evaluations with 10 classes: ~12× fewer than the paper's bisection over
 /// PGD); rows the first run missed pay `steps` forward + `steps` backward again for the
 /// [`FmnConfig::retry_with_margin`] run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Fmn {
     config: FmnConfig,
 }

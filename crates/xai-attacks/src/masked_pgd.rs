@@ -96,7 +96,7 @@ impl MaskedPgdConfig {
 ///
 /// Cost per row and run: `steps` forward + `steps` backward evaluations, plus one forward
 /// evaluation for the success check (the only host read-back of the run).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct MaskedPgd {
     config: MaskedPgdConfig,
 }

@@ -83,6 +83,9 @@ pub struct ExplainArgs {
     /// Write a PNG: the input, the heat map over it, and the top 20% features.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Print the explainer's resolved settings (preset, overrides, estimator) as JSON and stop.
+    #[arg(long)]
+    print_config: bool,
 }
 
 #[derive(Serialize)]
@@ -103,7 +106,8 @@ struct Report<'a> {
     n_features: usize,
     grid: [usize; 2],
     device: String,
-    settings: String,
+    /// The resolved settings of the explainer (its config and estimator), as JSON.
+    settings: &'a AnyExplainer<4>,
     cost: Cost,
     wall_seconds: f64,
     scores: &'a [f32],
@@ -221,6 +225,10 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         estimator: args.estimator,
     };
     let explainer = AnyExplainer::new(method, &options)?;
+    if args.print_config {
+        println!("{}", serde_json::to_string_pretty(&explainer)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "explaining {input} ({}: predicted {} '{}') with {method} ({:?} preset) on {} features...",
         info.name,
@@ -261,7 +269,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             n_features: space.n_features(),
             grid,
             device: format!("{:?}", args.device.device),
-            settings: format!("{explainer:?}"),
+            settings: &explainer,
             cost: attribution.cost,
             wall_seconds: wall,
             scores: &attribution.scores,

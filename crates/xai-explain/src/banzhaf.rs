@@ -31,7 +31,7 @@ pub struct OneStepBanzhafConfig {
 /// feature by `w` (Robustness-S̄r) or `−w` (Robustness-Sr). Greedy-AS without the iterations.
 ///
 /// Cost: `subsets` robustness estimates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct OneStepBanzhaf<E> {
     config: OneStepBanzhafConfig,
     estimator: E,

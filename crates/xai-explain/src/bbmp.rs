@@ -124,7 +124,7 @@ pub fn mask_grid(space: &FeatureSpace) -> Option<(usize, usize)> {
 ///
 /// Cost: `steps` forward and `steps` backward evaluations per row; up to `batch_size` rows
 /// are optimised together.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Bbmp {
     config: BbmpConfig,
 }

@@ -99,7 +99,7 @@ pub struct Counterfactuals<const D: usize> {
 ///
 /// Cost: `steps` forward and `steps` backward evaluations per row; up to `batch_size` rows
 /// are optimised together.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Cfx {
     config: CfxConfig,
 }

@@ -111,7 +111,7 @@ impl GreedyFeatureSelectionConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, channels, height, width]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GreedyFeatureSelection {
     config: GreedyFeatureSelectionConfig,
 }

@@ -164,7 +164,7 @@ impl GradIfsConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score in `[0, 1]` per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GradEfs {
     config: GradEfsConfig,
 }
@@ -221,7 +221,7 @@ impl<const D: usize> Explainer<D> for GradEfs {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score in `[0, 1]` per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GradIfs {
     config: GradIfsConfig,
 }

@@ -30,7 +30,7 @@ pub struct GreedyConfig {
 /// for Robustness-Sr). Features are ranked by the step that chose them, then by value.
 ///
 /// Cost: `Σ_t |U_t|` robustness estimates (about `n × steps`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Greedy<E> {
     config: GreedyConfig,
     estimator: E,

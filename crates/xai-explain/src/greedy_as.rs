@@ -62,7 +62,7 @@ impl GreedyAsConfig {
 ///
 /// Cost: `steps × subsets` robustness estimates (≈ 1,600 evaluations each with the paper's
 /// bisection-PGD, ≈ 230 with FMN, ≈ 20 with DeepFool).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GreedyAs<E> {
     config: GreedyAsConfig,
     estimator: E,

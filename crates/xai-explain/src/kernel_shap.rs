@@ -62,7 +62,7 @@ impl KernelShapConfig {
 /// `φ_i = w_i (x_i − r_i)` exactly.
 ///
 /// Cost per row: `min(samples, 2^M − 2) + 2` forward evaluations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct KernelShap {
     config: KernelShapConfig,
 }

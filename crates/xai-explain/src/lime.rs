@@ -78,7 +78,7 @@ impl LimeConfig {
 /// square root, which equals this kernel with `σ` multiplied by `√2`.
 ///
 /// Cost per row: `samples` forward evaluations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Lime {
     config: LimeConfig,
 }

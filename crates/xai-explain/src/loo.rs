@@ -85,7 +85,7 @@ pub(crate) fn validate_reference(reference: &Reference) -> xai_core::Result<()> 
 /// score (or `f_y − f_t` with a contrast class `t`).
 ///
 /// Cost per row: `n_features + 1` forward evaluations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Loo {
     config: LooConfig,
 }
@@ -211,7 +211,7 @@ impl OcclusionConfig {
 ///
 /// Cost per row: `1 + positions` forward evaluations, with
 /// `positions = (⌈(H − window) / stride⌉ + 1) × (⌈(W − window) / stride⌉ + 1)`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Occlusion {
     config: OcclusionConfig,
 }

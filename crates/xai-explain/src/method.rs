@@ -322,13 +322,17 @@ impl<const D: usize> Default for MethodOptions<D> {
     }
 }
 
-/// Any method, configured: one type the CLI and examples can hold.
-#[derive(Debug, Clone)]
+/// Any method, configured: one type the CLI and examples can hold. Serialises as the resolved
+/// settings, tagged with the explainer (`{"explainer": "greedy-as", "config": …,
+/// "estimator": …}`); background samples are data and left out.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "explainer", rename_all = "kebab-case")]
 #[allow(missing_docs, clippy::large_enum_variant)]
 pub enum AnyExplainer<const D: usize> {
     Grad(Grad),
     GradXInput(GradXInput),
     IntegratedGradients(IntegratedGradients),
+    #[serde(rename = "smoothgrad")]
     SmoothGrad(SmoothGrad),
     ExpectedGradients(ExpectedGradients<D>),
     Loo(Loo),
@@ -343,7 +347,9 @@ pub enum AnyExplainer<const D: usize> {
     OneStepBanzhaf(OneStepBanzhaf<AnyEstimator>),
     GuidedBackprop(GuidedBackprop),
     LrpEpsilon(LrpEpsilon),
+    #[serde(rename = "deeplift")]
     DeepLift(DeepLift),
+    #[serde(rename = "deepshap")]
     DeepShap(DeepShap),
     Cam(Cam),
     GradCam(GradCam),
@@ -351,6 +357,7 @@ pub enum AnyExplainer<const D: usize> {
     GradEfs(GradEfs),
     GradIfs(GradIfs),
     GreedyFeatureSelection(GreedyFeatureSelection),
+    #[serde(rename = "pertmap")]
     PertMap(PertMap),
 }
 

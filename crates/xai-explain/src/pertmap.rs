@@ -88,7 +88,7 @@ impl PertMapConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score in `[0, 1]` per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct PertMap {
     config: PertMapConfig,
 }

@@ -30,7 +30,7 @@ impl RandomAttributionConfig {
 /// Cost: one forward evaluation per request (of its first row), which checks that every
 /// explained and contrast class is one of the model's outputs; the scores themselves use no
 /// model evaluation.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct RandomAttribution;
 
 impl<const D: usize> Explainer<D> for RandomAttribution {

@@ -63,7 +63,7 @@ impl SampledShapleyConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct SampledShapley {
     config: SampledShapleyConfig,
 }

@@ -43,9 +43,11 @@ impl ExpectedGradientsConfig {
 /// # Shapes
 /// - background: `[k, ...sample_shape]`, `k ≥ 1`
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ExpectedGradients<const D: usize> {
     config: ExpectedGradientsConfig,
+    // The samples themselves are data, not settings (their count is in the config).
+    #[serde(skip)]
     background: Tensor<D>,
 }
 

@@ -27,7 +27,7 @@ pub struct GradConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Grad {
     config: GradConfig,
 }

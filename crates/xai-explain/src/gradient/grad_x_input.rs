@@ -17,7 +17,7 @@ use xai_core::{Attribution, Classifier, Result};
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct GradXInput;
 
 impl GradXInput {

@@ -96,7 +96,7 @@ impl IntegratedGradientsConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct IntegratedGradients {
     config: IntegratedGradientsConfig,
 }

@@ -55,7 +55,7 @@ impl SmoothGradConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, ...sample_shape]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct SmoothGrad {
     config: SmoothGradConfig,
 }

@@ -57,7 +57,7 @@ impl CamConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, C, H, W]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Cam {
     config: CamConfig,
 }
@@ -263,7 +263,7 @@ impl GradCamConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, C, H, W]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GradCam {
     config: GradCamConfig,
 }

@@ -116,7 +116,7 @@ impl DeepLiftConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, channels, height, width]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct DeepLift {
     config: DeepLiftConfig,
 }
@@ -210,9 +210,11 @@ impl DeepShapConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, channels, height, width]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct DeepShap {
     config: DeepShapConfig,
+    // The samples themselves are data, not settings.
+    #[serde(skip)]
     background: Vec<Reference>,
 }
 

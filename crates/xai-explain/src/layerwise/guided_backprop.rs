@@ -32,7 +32,7 @@ pub struct GuidedBackpropConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, channels, height, width]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GuidedBackprop {
     config: GuidedBackpropConfig,
 }

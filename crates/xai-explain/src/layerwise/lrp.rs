@@ -49,7 +49,7 @@ impl LrpEpsilonConfig {
 ///
 /// # Shapes
 /// - request inputs: `[rows, channels, height, width]` → one score per feature per row
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct LrpEpsilon {
     config: LrpEpsilonConfig,
 }
