@@ -26,6 +26,13 @@ pub struct OneStepBanzhafConfig {
     pub ridge: f64,
 }
 
+impl OneStepBanzhafConfig {
+    /// The settings of `preset`: 5000 subsets (paper), 400 with ridge 1.0 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::new(), Self::new().with_subsets(400).with_ridge(1.0))
+    }
+}
+
 /// One-step Banzhaf: sample subsets `S` of all features, estimate `v(S)`, fit
 /// `v ≈ wᵀ b(S) + c` (Eqn. 6 with `S_t = ∅`: `w` estimates the Banzhaf value) and score each
 /// feature by `w` (Robustness-S̄r) or `−w` (Robustness-Sr). Greedy-AS without the iterations.

@@ -54,6 +54,11 @@ pub struct BbmpConfig {
 }
 
 impl BbmpConfig {
+    /// The settings of `preset`: 300 Adam steps (paper), 100 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_steps(preset.pick(300, 100))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.steps == 0 {

@@ -39,6 +39,11 @@ pub struct CfxConfig {
 }
 
 impl CfxConfig {
+    /// The settings of `preset`: 200 steps (paper), 100 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_steps(preset.pick(200, 100))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.steps == 0 {

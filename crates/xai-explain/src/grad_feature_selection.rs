@@ -51,6 +51,11 @@ pub struct GradEfsConfig {
 }
 
 impl GradEfsConfig {
+    /// The settings of `preset`: [`GradEfsConfig::paper`] or [`GradEfsConfig::fast`].
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::paper(), Self::fast())
+    }
+
     /// The paper's settings (same as [`GradEfsConfig::new`]).
     pub fn paper() -> Self {
         Self::new()
@@ -114,6 +119,11 @@ pub struct GradIfsConfig {
 }
 
 impl GradIfsConfig {
+    /// The settings of `preset`: [`GradIfsConfig::paper`] or [`GradIfsConfig::fast`].
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::paper(), Self::fast())
+    }
+
     /// The paper's settings (same as [`GradIfsConfig::new`]).
     pub fn paper() -> Self {
         Self::new()

@@ -25,6 +25,13 @@ pub struct GreedyConfig {
     pub max_fraction: f64,
 }
 
+impl GreedyConfig {
+    /// The settings of `preset`: the top 5% per step (paper), 10% (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::new(), Self::new().with_step_fraction(0.1))
+    }
+}
+
 /// Greedy (Eqn. 5): at step `t`, for every unchosen feature `i` estimate `v(S_t ∪ {i})` and
 /// add the `step_fraction` of features with the best value (highest for Robustness-S̄r, lowest
 /// for Robustness-Sr). Features are ranked by the step that chose them, then by value.

@@ -39,6 +39,11 @@ pub struct GreedyAsConfig {
 }
 
 impl GreedyAsConfig {
+    /// The settings of `preset`: 5000 subsets and 5% per step (paper), or [`GreedyAsConfig::fast`].
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::new(), Self::fast())
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         check_fraction("step fraction", self.step_fraction)?;

@@ -31,6 +31,11 @@ pub struct KernelShapConfig {
 }
 
 impl KernelShapConfig {
+    /// The settings of `preset`: 2048 coalitions (paper), 512 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_samples(preset.pick(2048, 512))
+    }
+
     /// Checks the settings: at least 2 samples, a valid reference.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.samples < 2 {

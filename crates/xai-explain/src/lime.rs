@@ -37,6 +37,11 @@ pub struct LimeConfig {
 }
 
 impl LimeConfig {
+    /// The settings of `preset`: 1000 samples (paper), 250 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_samples(preset.pick(1000, 250))
+    }
+
     /// Checks the settings: at least 2 samples, `keep_prob` in (0, 1), a positive finite
     /// kernel width, a finite non-negative ridge, a valid reference.
     pub fn validate(&self) -> xai_core::Result<()> {

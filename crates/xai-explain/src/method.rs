@@ -22,6 +22,7 @@ use crate::lime::{Lime, LimeConfig};
 use crate::loo::{Loo, LooConfig, Occlusion, OcclusionConfig};
 use crate::objective::RobustnessObjective;
 use crate::pertmap::{PertMap, PertMapConfig};
+use crate::preset::Preset;
 use crate::random::RandomAttribution;
 use crate::request::ExplainRequest;
 use crate::sampled_shapley::{SampledShapley, SampledShapleyConfig};
@@ -235,51 +236,6 @@ impl std::str::FromStr for Method {
     }
 }
 
-/// Named settings.
-///
-/// - `paper`: paper 000's settings (appendix C): Greedy-AS with 5000 subsets per step, 5% per
-///   step, bisection over 100-step PGD (step 1.0); IG 64 steps, SmoothGrad 50 samples,
-///   KernelSHAP 2048 coalitions, LIME 1000 samples, BBMP 300 steps, CFX 200 steps.
-/// - `fast`: a quick look: the robustness-based methods use masked DeepFool
-///   ([`Estimator::DeepfoolFast`]) instead of bisection-PGD, 10% per step and 400 subsets (ridge 1.0);
-///   the sampling baselines use about a quarter of the samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Preset {
-    /// The paper's settings.
-    #[default]
-    Paper,
-    /// Scaled down for minutes instead of hours.
-    Fast,
-}
-
-impl std::str::FromStr for Preset {
-    type Err = XaiError;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "paper" => Ok(Preset::Paper),
-            "fast" => Ok(Preset::Fast),
-            _ => Err(XaiError::UnknownName {
-                kind: "preset".into(),
-                name: s.into(),
-                known: "paper, fast".into(),
-            }),
-        }
-    }
-}
-
-impl Preset {
-    /// The robustness estimator of the greedy methods under this preset: the paper's
-    /// bisection-PGD, or for `fast` masked DeepFool against the 2 strongest rival classes with
-    /// 4 refinement steps, ≈ 15–25 evaluations per subset (bisection-PGD ≈ 3,200).
-    pub fn estimator(self) -> Estimator {
-        match self {
-            Preset::Paper => Estimator::BisectionPgd,
-            Preset::Fast => Estimator::DeepfoolFast,
-        }
-    }
-}
-
 /// What a method may need beyond its preset.
 #[derive(Debug, Clone)]
 pub struct MethodOptions<const D: usize> {
@@ -364,23 +320,22 @@ pub enum AnyExplainer<const D: usize> {
 impl<const D: usize> AnyExplainer<D> {
     /// Builds `method` with `options`.
     pub fn new(method: Method, options: &MethodOptions<D>) -> Result<Self> {
-        let fast = options.preset == Preset::Fast;
-        let pick = |paper: usize, quick: usize| if fast { quick } else { paper };
+        let preset = options.preset;
         let reference = options.reference.clone();
         let objective = options.objective;
         Ok(match method {
             Method::Grad => AnyExplainer::Grad(Grad::new(GradConfig::new())?),
             Method::GradXInput => AnyExplainer::GradXInput(GradXInput::new()),
             Method::IntegratedGradients => {
-                let mut c = IntegratedGradientsConfig::new().with_steps(pick(64, 32));
+                let mut c = IntegratedGradientsConfig::preset(preset);
                 if let Some(r) = reference {
                     c = c.with_baseline(r);
                 }
                 AnyExplainer::IntegratedGradients(IntegratedGradients::new(c)?)
             }
-            Method::Smoothgrad => AnyExplainer::SmoothGrad(SmoothGrad::new(
-                SmoothGradConfig::new().with_samples(pick(50, 16)),
-            )?),
+            Method::Smoothgrad => {
+                AnyExplainer::SmoothGrad(SmoothGrad::new(SmoothGradConfig::preset(preset))?)
+            }
             Method::ExpectedGradients => {
                 let background = options.background.clone().ok_or_else(|| {
                     XaiError::invalid(
@@ -389,7 +344,7 @@ impl<const D: usize> AnyExplainer<D> {
                         "background samples drawn from a dataset",
                     )
                 })?;
-                let c = ExpectedGradientsConfig::new().with_samples(pick(200, 50));
+                let c = ExpectedGradientsConfig::preset(preset);
                 AnyExplainer::ExpectedGradients(ExpectedGradients::new(c, background)?)
             }
             Method::Loo => {
@@ -407,51 +362,40 @@ impl<const D: usize> AnyExplainer<D> {
                 AnyExplainer::Occlusion(Occlusion::new(c)?)
             }
             Method::KernelShap => {
-                let mut c = KernelShapConfig::new().with_samples(pick(2048, 512));
+                let mut c = KernelShapConfig::preset(preset);
                 if let Some(r) = reference {
                     c = c.with_reference(r);
                 }
                 AnyExplainer::KernelShap(KernelShap::new(c)?)
             }
             Method::Lime => {
-                let mut c = LimeConfig::new().with_samples(pick(1000, 250));
+                let mut c = LimeConfig::preset(preset);
                 if let Some(r) = reference {
                     c = c.with_reference(r);
                 }
                 AnyExplainer::Lime(Lime::new(c)?)
             }
             Method::Bbmp => {
-                let c = BbmpConfig::new().with_steps(pick(300, 100)).with_reference(reference);
+                let c = BbmpConfig::preset(preset).with_reference(reference);
                 AnyExplainer::Bbmp(Bbmp::new(c)?)
             }
-            Method::Cfx => {
-                AnyExplainer::Cfx(Cfx::new(CfxConfig::new().with_steps(pick(200, 100)))?)
-            }
+            Method::Cfx => AnyExplainer::Cfx(Cfx::new(CfxConfig::preset(preset))?),
             Method::Random => AnyExplainer::Random(RandomAttribution),
             Method::Greedy => {
-                let c = match fast {
-                    true => GreedyConfig::new().with_step_fraction(0.1),
-                    false => GreedyConfig::new(),
-                };
+                let c = GreedyConfig::preset(preset);
                 AnyExplainer::Greedy(Greedy::new(
                     c.with_objective(objective),
                     options.estimator()?,
                 )?)
             }
             Method::GreedyAs => {
-                let c = match fast {
-                    true => GreedyAsConfig::fast(),
-                    false => GreedyAsConfig::new(),
-                };
+                let c = GreedyAsConfig::preset(preset);
                 let subsets = options.subsets.unwrap_or(c.subsets);
                 let c = c.with_objective(objective).with_subsets(subsets);
                 AnyExplainer::GreedyAs(GreedyAs::new(c, options.estimator()?)?)
             }
             Method::OneStepBanzhaf => {
-                let c = match fast {
-                    true => OneStepBanzhafConfig::new().with_subsets(400).with_ridge(1.0),
-                    false => OneStepBanzhafConfig::new(),
-                };
+                let c = OneStepBanzhafConfig::preset(preset);
                 let subsets = options.subsets.unwrap_or(c.subsets);
                 let c = c.with_objective(objective).with_subsets(subsets);
                 AnyExplainer::OneStepBanzhaf(OneStepBanzhaf::new(c, options.estimator()?)?)
@@ -478,37 +422,27 @@ impl<const D: usize> AnyExplainer<D> {
                     )
                 })?;
                 let samples = background_samples(background)?;
-                let k = samples.len();
-                let c = DeepShapConfig::new().with_samples(Some(pick(k, k.min(8))));
+                let c = DeepShapConfig::preset(preset, samples.len());
                 AnyExplainer::DeepShap(DeepShap::from_samples(c, samples)?)
             }
             Method::Cam => AnyExplainer::Cam(Cam::new(CamConfig::new())?),
             Method::GradCam => AnyExplainer::GradCam(GradCam::new(GradCamConfig::new())?),
             Method::SampledShapley => {
-                let mut c = SampledShapleyConfig::new().with_permutations(pick(100, 10));
+                let mut c = SampledShapleyConfig::preset(preset);
                 if let Some(r) = reference {
                     c = c.with_reference(r);
                 }
                 AnyExplainer::SampledShapley(SampledShapley::new(c)?)
             }
-            Method::GradEfs => AnyExplainer::GradEfs(GradEfs::new(match fast {
-                true => GradEfsConfig::fast(),
-                false => GradEfsConfig::paper(),
-            })?),
-            Method::GradIfs => AnyExplainer::GradIfs(GradIfs::new(match fast {
-                true => GradIfsConfig::fast(),
-                false => GradIfsConfig::paper(),
-            })?),
+            Method::GradEfs => AnyExplainer::GradEfs(GradEfs::new(GradEfsConfig::preset(preset))?),
+            Method::GradIfs => AnyExplainer::GradIfs(GradIfs::new(GradIfsConfig::preset(preset))?),
             Method::GreedyEfs => {
                 AnyExplainer::GreedyFeatureSelection(GreedyFeatureSelection::efs())
             }
             Method::GreedyIfs => {
                 AnyExplainer::GreedyFeatureSelection(GreedyFeatureSelection::ifs())
             }
-            Method::PertMap => AnyExplainer::PertMap(PertMap::new(match fast {
-                true => PertMapConfig::fast(),
-                false => PertMapConfig::paper(),
-            })?),
+            Method::PertMap => AnyExplainer::PertMap(PertMap::new(PertMapConfig::preset(preset))?),
         })
     }
 }

@@ -39,6 +39,11 @@ pub struct PertMapConfig {
 }
 
 impl PertMapConfig {
+    /// The settings of `preset`: [`PertMapConfig::paper`] or [`PertMapConfig::fast`].
+    pub fn preset(preset: crate::Preset) -> Self {
+        preset.pick(Self::paper(), Self::fast())
+    }
+
     /// The settings of the sample code with averaging (same as [`PertMapConfig::new`]).
     pub fn paper() -> Self {
         Self::new()

@@ -31,6 +31,11 @@ pub struct SampledShapleyConfig {
 }
 
 impl SampledShapleyConfig {
+    /// The settings of `preset`: 100 permutations (paper), 10 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_permutations(preset.pick(100, 10))
+    }
+
     /// Checks the settings: at least one permutation, a valid reference.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.permutations == 0 {

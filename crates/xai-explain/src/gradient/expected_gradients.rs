@@ -19,6 +19,11 @@ pub struct ExpectedGradientsConfig {
 }
 
 impl ExpectedGradientsConfig {
+    /// The settings of `preset`: 200 baseline samples (paper), 50 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_samples(preset.pick(200, 50))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.samples == 0 {

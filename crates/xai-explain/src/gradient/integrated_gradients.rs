@@ -69,6 +69,11 @@ pub struct IntegratedGradientsConfig {
 }
 
 impl IntegratedGradientsConfig {
+    /// The settings of `preset`: 64 path steps (paper), 32 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_steps(preset.pick(64, 32))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.steps == 0 {

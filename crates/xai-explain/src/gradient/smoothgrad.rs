@@ -29,6 +29,11 @@ pub struct SmoothGradConfig {
 }
 
 impl SmoothGradConfig {
+    /// The settings of `preset`: 50 noisy samples (paper), 16 (fast).
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_samples(preset.pick(50, 16))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.samples == 0 {

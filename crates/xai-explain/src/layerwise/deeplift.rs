@@ -183,6 +183,12 @@ pub struct DeepShapConfig {
 }
 
 impl DeepShapConfig {
+    /// The settings of `preset` over `available` background samples: all of them (paper), at
+    /// most 8 (fast).
+    pub fn preset(preset: crate::Preset, available: usize) -> Self {
+        Self::new().with_samples(Some(preset.pick(available, available.min(8))))
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> xai_core::Result<()> {
         if self.samples == Some(0) {

@@ -5,3 +5,4 @@ mod gradient_methods;
 mod greedy_methods;
 mod optimisation_methods;
 mod perturbation_methods;
+mod presets;
