@@ -1,0 +1,4 @@
+//! The CLI's tests (they run the `xai` binary), in one test binary.
+
+mod cli;
+mod evaluate;
