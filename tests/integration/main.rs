@@ -7,5 +7,6 @@ mod bad_input;
 mod bbmp_mnist;
 mod common;
 mod explain_mnist;
+mod readme;
 mod sanity;
 mod zoo_faithfulness;

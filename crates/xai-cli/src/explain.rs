@@ -37,11 +37,10 @@ pub struct ExplainArgs {
     /// for efficientnet-lite0).
     #[arg(long, conflicts_with = "dataset")]
     image: Option<PathBuf>,
-    /// Method: grad, grad-x-input, integrated-gradients, smoothgrad, expected-gradients, loo,
-    /// occlusion, kernel-shap, lime, bbmp, cfx, random, greedy, greedy-as, one-step-banzhaf,
-    /// guided-backprop, lrp-epsilon, deeplift, deepshap, cam, grad-cam (these six read the
-    /// network's layers), sampled-shapley, grad-efs, grad-ifs, greedy-efs, greedy-ifs, pertmap.
-    #[arg(long, default_value = "greedy-as")]
+    /// Method (the values come from `xai_explain::Method::ALL`; README's table describes each;
+    /// guided-backprop, lrp-epsilon, deeplift, deepshap, cam and grad-cam read the network's
+    /// layers).
+    #[arg(long, default_value = "greedy-as", value_parser = method_names())]
     method: String,
     /// Settings preset: paper (the paper's, slow for robustness methods) or fast.
     #[arg(long, default_value = "fast")]
@@ -86,6 +85,12 @@ pub struct ExplainArgs {
     /// Print the explainer's resolved settings (preset, overrides, estimator) as JSON and stop.
     #[arg(long)]
     print_config: bool,
+}
+
+/// The `--method` values: every registered method's name, so clap lists them in `--help` and
+/// rejects others with the list.
+fn method_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Method::ALL.map(Method::name))
 }
 
 #[derive(Serialize)]

@@ -246,7 +246,7 @@ fn explain_reports_greedy_steps_on_stderr() {
 fn bad_input_is_a_clear_error_not_a_panic() {
     let cases: [(&[&str], &str); 7] = [
         (&["explain", "--model", "resnet-9000"], "unknown model 'resnet-9000'"),
-        (&["explain", "--method", "magic"], "unknown method 'magic'"),
+        (&["explain", "--method", "magic"], "invalid value 'magic' for '--method"),
         (&["explain", "--preset", "turbo"], "unknown preset 'turbo'"),
         (&["explain", "--features", "grid:5"], "grid:5"),
         (&["explain", "--target", "3", "--index", "3", "--class", "3"], "target class"),
@@ -261,6 +261,12 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
         assert!(err.contains(expected), "{args:?}: expected '{expected}' in: {err}");
         println!("| xai {} | {} |", args.join(" "), err.trim().replace('\n', " "));
+    }
+    // `--method` takes exactly the registered methods: `--help` and the error list them all.
+    let help = String::from_utf8_lossy(&xai(&["explain", "--help"]).stdout).into_owned();
+    let err = String::from_utf8_lossy(&xai(&["explain", "--method", "magic"]).stderr).into_owned();
+    for m in xai_explain::Method::ALL {
+        assert!(help.contains(m.name()) && err.contains(m.name()), "{m} missing: {help}\n{err}");
     }
     // Mask files of the wrong width, or not 0/1.
     let wide = temp("masks-10-wide.npy");
