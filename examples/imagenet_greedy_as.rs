@@ -16,9 +16,9 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
-use xai::attacks::{BisectionSearch, DeepFoolConfig};
+use xai::attacks::Estimator;
 use xai::core::host::{from_vec_f32, to_vec_f32};
-use xai::core::{Attribution, DeviceChoice, FeatureSpace};
+use xai::core::{Attribution, DeviceChoice, FeatureSpace, Norm};
 use xai::datasets::{DataDir, load_crop_224};
 use xai::explain::{
     ExplainRequest, Explainer, GreedyAs, GreedyAsConfig, IntegratedGradients,
@@ -141,11 +141,12 @@ fn run(args: Args) -> Result<()> {
     let greedy_as = if fast {
         let config =
             GreedyAsConfig::fast().with_subsets(args.subsets.unwrap_or(32)).with_max_fraction(0.3);
-        let deepfool = DeepFoolConfig::new().with_candidates(1).with_refine_steps(3).init()?;
+        let deepfool = Estimator::DeepfoolRunnerUp.build(Norm::L2)?;
         first(GreedyAs::new(config, deepfool)?.explain(&model, &progressed)?)?
     } else {
         let config = GreedyAsConfig::new().with_subsets(args.subsets.unwrap_or(5000));
-        first(GreedyAs::new(config, BisectionSearch::paper())?.explain(&model, &progressed)?)?
+        let bisection = Estimator::BisectionPgd.build(Norm::L2)?;
+        first(GreedyAs::new(config, bisection)?.explain(&model, &progressed)?)?
     };
     bar.finish_and_clear();
     let wall = start.elapsed().as_secs_f64();

@@ -34,16 +34,20 @@ pub enum Estimator {
     /// Masked DeepFool against the 2 strongest rival classes with 4 refinement steps, L2 only:
     /// the `fast` preset's estimator (≈ 15–25 evaluations per subset).
     DeepfoolFast,
+    /// Masked DeepFool against the runner-up class only, with 3 refinement steps, L2 only: the
+    /// cheapest, for large models (`imagenet_greedy_as`'s fast preset on EfficientNet).
+    DeepfoolRunnerUp,
 }
 
 impl Estimator {
     /// Every estimator, in the order of the CLI's help.
-    pub const ALL: [Estimator; 5] = [
+    pub const ALL: [Estimator; 6] = [
         Estimator::BisectionPgd,
         Estimator::BisectionPgdStrong,
         Estimator::Fmn,
         Estimator::Deepfool,
         Estimator::DeepfoolFast,
+        Estimator::DeepfoolRunnerUp,
     ];
 
     /// The name used by the CLI, the examples and result files (`"bisection-pgd"`, …).
@@ -54,13 +58,16 @@ impl Estimator {
             Estimator::Fmn => "fmn",
             Estimator::Deepfool => "deepfool",
             Estimator::DeepfoolFast => "deepfool-fast",
+            Estimator::DeepfoolRunnerUp => "deepfool-runner-up",
         }
     }
 
     /// The norms this estimator measures.
     pub fn supports(self, norm: Norm) -> bool {
         match self {
-            Estimator::Deepfool | Estimator::DeepfoolFast => norm == Norm::L2,
+            Estimator::Deepfool | Estimator::DeepfoolFast | Estimator::DeepfoolRunnerUp => {
+                norm == Norm::L2
+            }
             _ => true,
         }
     }
@@ -85,6 +92,9 @@ impl Estimator {
             Estimator::Fmn => AnyEstimator::Fmn(FmnConfig::new().with_norm(norm).init()?),
             Estimator::Deepfool => AnyEstimator::DeepFool(DeepFoolConfig::new().init()?),
             Estimator::DeepfoolFast => AnyEstimator::DeepFool(DeepFoolConfig::fast().init()?),
+            Estimator::DeepfoolRunnerUp => AnyEstimator::DeepFool(
+                DeepFoolConfig::new().with_candidates(1).with_refine_steps(3).init()?,
+            ),
         })
     }
 }
@@ -120,7 +130,7 @@ pub enum AnyEstimator {
     BisectionPgdStrong(BestOf<BisectionSearch<MaskedPgd>, BisectionSearch<MaskedPgd>>),
     /// [`Estimator::Fmn`].
     Fmn(Fmn),
-    /// [`Estimator::Deepfool`] and [`Estimator::DeepfoolFast`].
+    /// [`Estimator::Deepfool`], [`Estimator::DeepfoolFast`] and [`Estimator::DeepfoolRunnerUp`].
     #[serde(rename = "deepfool")]
     DeepFool(DeepFool),
 }

@@ -28,10 +28,9 @@ fn every_estimator_has_one_name_everywhere() {
     assert_eq!(names.len(), Estimator::ALL.len(), "names are distinct");
     let err = "pgd".parse::<Estimator>().unwrap_err();
     assert!(matches!(err, XaiError::UnknownName { .. }), "{err}");
-    assert!(
-        err.to_string()
-            .contains("bisection-pgd, bisection-pgd-strong, fmn, deepfool, deepfool-fast")
-    );
+    assert!(err.to_string().contains(
+        "bisection-pgd, bisection-pgd-strong, fmn, deepfool, deepfool-fast, deepfool-runner-up"
+    ));
 }
 
 /// Each name builds the configuration it documents (compared with the hand-built one).
@@ -54,6 +53,8 @@ fn each_name_builds_its_documented_configuration() {
     same(Estimator::Deepfool, Norm::L2, AnyEstimator::DeepFool(DeepFool::default()));
     let fast = DeepFoolConfig::new().with_candidates(2).with_refine_steps(4).init().unwrap();
     same(Estimator::DeepfoolFast, Norm::L2, AnyEstimator::DeepFool(fast));
+    let runner_up = DeepFoolConfig::new().with_candidates(1).with_refine_steps(3).init().unwrap();
+    same(Estimator::DeepfoolRunnerUp, Norm::L2, AnyEstimator::DeepFool(runner_up));
     let bisection: AnyEstimator = Estimator::BisectionPgd.build(Norm::Linf).unwrap();
     assert_eq!(RobustnessEstimator::<2>::norm(&bisection), Norm::Linf);
 }
@@ -61,7 +62,7 @@ fn each_name_builds_its_documented_configuration() {
 /// DeepFool measures the L2 norm only: asking for L∞ is an error naming the estimator.
 #[test]
 fn deepfool_rejects_linf() {
-    for e in [Estimator::Deepfool, Estimator::DeepfoolFast] {
+    for e in [Estimator::Deepfool, Estimator::DeepfoolFast, Estimator::DeepfoolRunnerUp] {
         assert!(!e.supports(Norm::Linf) && e.supports(Norm::L2));
         let err = e.build(Norm::Linf).unwrap_err().to_string();
         assert!(err.contains(e.name()) && err.contains("L2"), "{err}");
@@ -81,8 +82,14 @@ fn any_estimator_returns_what_the_wrapped_estimator_returns() {
     let space = FeatureSpace::elements(&[d]).unwrap();
     let query = RobustnessQuery::one_input(half_input(d, &device), y, &masks, &space).unwrap();
     let model = |t: Tensor<2>| lin.logits(t);
-    for e in [Estimator::BisectionPgd, Estimator::Fmn, Estimator::Deepfool, Estimator::DeepfoolFast]
-    {
+    let chosen = [
+        Estimator::BisectionPgd,
+        Estimator::Fmn,
+        Estimator::Deepfool,
+        Estimator::DeepfoolFast,
+        Estimator::DeepfoolRunnerUp,
+    ];
+    for e in chosen {
         let any = e.build(Norm::L2).unwrap();
         let got = any.estimate(&model, &query).unwrap();
         let expected = match &any {
