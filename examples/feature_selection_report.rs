@@ -149,8 +149,6 @@ fn run(args: Args) -> Result<()> {
         bail!("--points must be at least 2");
     }
     let device = args.device.parse::<DeviceChoice>()?.device()?;
-    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
@@ -160,7 +158,7 @@ fn run(args: Args) -> Result<()> {
     };
     let report = Report { args: &args, preset, methods };
     if !args.skip_mnist {
-        let model = ZooModel::load(ModelName::MnistCnn, &device)?;
+        let model = ZooModel::load_with(ModelName::MnistCnn, &data_dir, &device)?;
         let data = registry::load_from("mnist-test", &data_dir)?;
         let mut order: Vec<usize> = (0..data.len()).collect();
         order.shuffle(&mut seed::stream_rng(args.seed, 0xEF5));
@@ -183,7 +181,7 @@ fn run(args: Args) -> Result<()> {
         report.write("mnist-cnn", &format!("{} MNIST test images", chosen.len()), &cells)?;
     }
     if !args.skip_imagenet {
-        let model = ZooModel::load(ModelName::EfficientNetLite0, &device)?;
+        let model = ZooModel::load_with(ModelName::EfficientNetLite0, &data_dir, &device)?;
         let data = registry::load_from("imagenet-samples", &data_dir)?;
         let count = data.len().min(args.photos);
         if data.len() < 2 {

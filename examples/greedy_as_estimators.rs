@@ -142,10 +142,9 @@ fn go<V: RobustnessEstimator<4> + Clone>(
     suite: EvaluationSuite<V>,
 ) -> Result<()> {
     let device = args.device.parse::<DeviceChoice>()?.device()?;
-    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
-    let model = ZooModel::load(ModelName::MnistCnn, &device)?;
-    let data = registry::load_from("mnist-test", &DataDir::resolve(args.data_dir.as_deref()))?;
+    let dir = DataDir::resolve(args.data_dir.as_deref());
+    let model = ZooModel::load_with(ModelName::MnistCnn, &dir, &device)?;
+    let data = registry::load_from("mnist-test", &dir)?;
     let (space, _) = FeatureSpace::from_spec(&args.features, data.sample_shape())?;
     let estimators = &args.estimators;
     let indices: Vec<usize> = match &args.indices {

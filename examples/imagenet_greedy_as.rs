@@ -86,14 +86,12 @@ fn run(args: Args) -> Result<()> {
         other => anyhow::bail!("--preset must be fast or paper, got '{other}'"),
     };
     let device = args.device.parse::<DeviceChoice>()?.device()?;
-    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data = DataDir::resolve(args.data_dir.as_deref());
     let image = match &args.image {
         Some(p) => p.clone(),
         None => data.require("images/imagenet-samples/pelican.jpeg")?,
     };
-    let model = ZooModel::load(ModelName::EfficientNetLite0, &device)?;
+    let model = ZooModel::load_with(ModelName::EfficientNetLite0, &data, &device)?;
     let names = model.info().classes.load(&data)?;
     let pixels = load_crop_224(&image)?;
     let x = from_vec_f32(pixels.clone(), [1, 3, 224, 224], &device)?;

@@ -75,10 +75,9 @@ fn numbers(what: &str, text: &str) -> Result<Vec<usize>> {
 fn run(args: Args) -> Result<()> {
     let preset: Preset = args.preset.parse()?;
     let device = args.device.parse::<DeviceChoice>()?.device()?;
-    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
-    let model = ZooModel::load(ModelName::MnistCnn, &device)?;
-    let data = registry::load_from("mnist-test", &DataDir::resolve(args.data_dir.as_deref()))?;
+    let dir = DataDir::resolve(args.data_dir.as_deref());
+    let model = ZooModel::load_with(ModelName::MnistCnn, &dir, &device)?;
+    let data = registry::load_from("mnist-test", &dir)?;
     let (space, _) = FeatureSpace::from_spec(&args.features, data.sample_shape())?;
     let fixed = args.targets.as_deref().map(|t| numbers("--targets", t)).transpose()?;
     if let Some(t) = &fixed

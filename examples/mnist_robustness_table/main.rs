@@ -131,10 +131,8 @@ struct Table<E> {
 impl<E: RobustnessEstimator<4> + Clone> Table<E> {
     fn new(args: Args, settings: RunSettings, estimator: E) -> Result<Self> {
         let device = args.device.parse::<DeviceChoice>()?.device()?;
-        // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-        xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
         let data_dir = DataDir::resolve(args.data_dir.as_deref());
-        let model = ZooModel::load(ModelName::MnistCnn, &device)?;
+        let model = ZooModel::load_with(ModelName::MnistCnn, &data_dir, &device)?;
         let data = registry::load_from("mnist-test", &data_dir)?;
         let (space, _) = FeatureSpace::from_spec(&settings.features, data.sample_shape())?;
         let mut config = EvaluationSuiteConfig::default();

@@ -175,8 +175,6 @@ struct Setup {
 
 fn run(args: Args) -> Result<()> {
     let device = args.device.parse::<DeviceChoice>()?.device()?;
-    // Writes the zoo's weights from the ONNX files on first use (as `cargo xtask setup`).
-    xtask::import_onnx::ensure_weights(args.data_dir.clone())?;
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -218,7 +216,7 @@ fn run(args: Args) -> Result<()> {
 
 /// `mnist-cnn` on `n` seeded random test images; the mean pixel over the whole test set.
 fn mnist_setup(args: &Args, device: &burn::tensor::Device, dir: &DataDir) -> Result<Setup> {
-    let model = ZooModel::load(ModelName::MnistCnn, device)?;
+    let model = ZooModel::load_with(ModelName::MnistCnn, dir, device)?;
     let data = registry::load_from("mnist-test", dir)?;
     let mut order: Vec<usize> = (0..data.len()).collect();
     order.shuffle(&mut seed::stream_rng(args.seed, 0x003));
@@ -258,7 +256,7 @@ fn mnist_setup(args: &Args, device: &burn::tensor::Device, dir: &DataDir) -> Res
 /// `efficientnet-lite0` on the first `photos` sample photos; the mean pixel over all of them;
 /// DeepSHAP's background for a photo is the other photos.
 fn imagenet_setup(args: &Args, device: &burn::tensor::Device, dir: &DataDir) -> Result<Setup> {
-    let model = ZooModel::load(ModelName::EfficientNetLite0, device)?;
+    let model = ZooModel::load_with(ModelName::EfficientNetLite0, dir, device)?;
     let data = registry::load_from("imagenet-samples", dir)?;
     if data.len() < 2 || args.photos == 0 {
         bail!("needs at least two sample photos and --photos >= 1");

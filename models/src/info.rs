@@ -39,6 +39,8 @@ pub struct ModelInfo {
     pub classes: ClassNames,
     /// Stem of the ONNX and weight files (`<stem>.onnx`, `<stem>.bpk`).
     pub file_stem: &'static str,
+    /// sha256 of the ONNX file (`shared/models/README.md`): the zoo reads no other file.
+    pub onnx_sha256: &'static str,
     /// The dataset the model is evaluated on by default.
     pub default_dataset: &'static str,
     /// The largest batch the CLI and examples send to the model unless told otherwise: the one
@@ -63,6 +65,7 @@ impl ModelName {
                 n_classes: 10,
                 classes: ClassNames::Digits,
                 file_stem: "mnist_cnn",
+                onnx_sha256: "7a7e9b03120f9a68ba807889232724dd51778d6dc79988d36293428c8184b1c2",
                 default_dataset: "mnist-test",
                 batch_size: 256,
             },
@@ -73,6 +76,7 @@ impl ModelName {
                 n_classes: 1000,
                 classes: ClassNames::ImageNet,
                 file_stem: "efficientnet_lite0",
+                onnx_sha256: "a920b47ba06ab47ec6281c339193eab6998d6124a86fc5a19d008c7ef42e55c5",
                 default_dataset: "imagenet-samples",
                 batch_size: 16,
             },

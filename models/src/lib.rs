@@ -5,8 +5,10 @@
 //! and fallible weight loading.
 //!
 //! The Rust code in `src/generated/` is produced by `cargo xtask import-onnx` and committed, so
-//! building never needs an ONNX file; the weights (`weights/*.bpk`) are written by
-//! `cargo xtask setup` and loaded at run time.
+//! building never needs an ONNX file. The weights are the zoo's own business: on first use
+//! [`ZooModel::load`] reads them from the model's ONNX file in the data directory (parsed by
+//! `onnx-ir`, matched to the generated fields by node name) and writes them to
+//! [`weights_dir`] as a `.bpk` file, which later loads read.
 //!
 //! Both models also come as an [`xai_core::LayeredNet`] with the same weights
 //! ([`ZooModel::layered_net`]), translated from the generated `forward()` by the xtask
@@ -18,10 +20,11 @@ mod generated;
 mod info;
 mod layered;
 mod model;
+mod onnx_weights;
 pub mod randomize;
 mod weights;
 
 pub use info::{ClassNames, MODEL_NAMES, ModelInfo, ModelName};
-pub use model::ZooModel;
+pub use model::{ZooModel, ensure_weights};
 pub use randomize::{NamedParameter, Randomization};
 pub use weights::weights_dir;

@@ -56,12 +56,15 @@ fn smoke_wgpu_mnist_cnn_and_efficientnet() {
 }
 
 #[test]
-fn missing_weights_name_the_setup_command() {
+fn missing_weights_say_how_they_are_written() {
     let dir = std::env::temp_dir().join(format!("xai-no-weights-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let err = ZooModel::load_from_dir(ModelName::MnistCnn, &dir, &Device::flex()).err().unwrap();
     let msg = err.to_string();
-    assert!(msg.contains("mnist_cnn.bpk") && msg.contains("cargo xtask setup"), "{msg}");
+    assert!(
+        msg.contains("mnist_cnn.bpk") && msg.contains("ONNX file in the data directory"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! ONNX → Burn import of the zoo's models with burn-onnx.
+//! ONNX → Burn code generation for the zoo's models with burn-onnx. (The zoo reads its weights
+//! itself: `xai_zoo::ZooModel::load`; burn-onnx's own weight file is written only for the test
+//! that checks the two agree, [`burn_onnx_weights`].)
 
 use crate::layered_gen;
 use anyhow::{Context, Result, bail};
@@ -14,15 +16,12 @@ pub enum Mode {
     Write,
     /// Fail if the committed code differs from what burn-onnx generates.
     Check,
-    /// Only write the weights.
-    WeightsOnly,
 }
 
-/// The zoo's ONNX files and their sha256 (from `shared/models/README.md`).
-const MODELS: &[(&str, &str)] = &[
-    ("mnist_cnn", "7a7e9b03120f9a68ba807889232724dd51778d6dc79988d36293428c8184b1c2"),
-    ("efficientnet_lite0", "a920b47ba06ab47ec6281c339193eab6998d6124a86fc5a19d008c7ef42e55c5"),
-];
+/// The zoo's ONNX file stems and their sha256 (the zoo's own metadata).
+fn models() -> Vec<(&'static str, &'static str)> {
+    xai_zoo::ModelName::ALL.iter().map(|m| (m.info().file_stem, m.info().onnx_sha256)).collect()
+}
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
@@ -38,44 +37,33 @@ pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("../shared"))
 }
 
-/// The zoo's weight directory (`models/weights`, or `$BURN_XAI_WEIGHTS`).
-pub fn weights_dir() -> PathBuf {
-    std::env::var_os("BURN_XAI_WEIGHTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("models/weights"))
+/// Writes burn-onnx's weight files (`<stem>.bpk`) of every zoo model into `out` (the reference
+/// the zoo's own ONNX weight reader is tested against).
+pub fn burn_onnx_weights(data_dir_arg: Option<PathBuf>, out: &Path) -> Result<()> {
+    let names: Vec<&str> = models().iter().map(|(n, _)| *n).collect();
+    run_models(data_dir_arg, None, &names, Some(out))
 }
 
-/// Writes the weights of every zoo model whose `.bpk` is missing (tests call this, so that
-/// `cargo test` works from a clean clone). Returns the models it imported.
-pub fn ensure_weights(data_dir_arg: Option<PathBuf>) -> Result<Vec<&'static str>> {
-    let missing: Vec<&'static str> = MODELS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| !weights_dir().join(format!("{name}.bpk")).is_file())
-        .collect();
-    if !missing.is_empty() {
-        run_models(data_dir_arg, Mode::WeightsOnly, &missing)?;
-    }
-    Ok(missing)
-}
-
-/// Imports every zoo model.
+/// Generates (or checks) the code of every zoo model.
 pub fn run(data_dir_arg: Option<PathBuf>, mode: Mode) -> Result<()> {
-    let names: Vec<&str> = MODELS.iter().map(|(n, _)| *n).collect();
-    run_models(data_dir_arg, mode, &names)
+    let names: Vec<&str> = models().iter().map(|(n, _)| *n).collect();
+    run_models(data_dir_arg, Some(mode), &names, None)
 }
 
-fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Result<()> {
+fn run_models(
+    data_dir_arg: Option<PathBuf>,
+    mode: Option<Mode>,
+    names: &[&str],
+    weights: Option<&Path>,
+) -> Result<()> {
     let data = data_dir(data_dir_arg);
     let root = workspace_root();
     let generated = root.join("models/src/generated");
-    let weights = weights_dir();
-    fs::create_dir_all(&weights)?;
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = std::env::temp_dir().join(format!("xai-import-{}-{unique}", std::process::id()));
     fs::create_dir_all(&tmp)?;
-    for (name, sha) in MODELS.iter().filter(|(n, _)| names.contains(n)) {
+    for (name, sha) in models().into_iter().filter(|(n, _)| names.contains(n)) {
         let onnx = data.join("models").join(format!("{name}.onnx"));
         let bytes = fs::read(&onnx).with_context(|| {
             format!(
@@ -84,7 +72,7 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
             )
         })?;
         let digest = format!("{:x}", Sha256::digest(&bytes));
-        if digest != *sha {
+        if digest != sha {
             bail!("{}: sha256 {digest} differs from the expected {sha}", onnx.display());
         }
         // Import from a fixed path so the generated code does not depend on the data directory.
@@ -104,13 +92,13 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
         for (file, code) in &outputs {
             let target = generated.join(file);
             match mode {
-                Mode::Write => {
+                None => {}
+                Some(Mode::Write) => {
                     fs::create_dir_all(&generated)?;
                     fs::write(&target, code)?;
                     eprintln!("wrote {}", target.display());
                 }
-                Mode::WeightsOnly => {}
-                Mode::Check => {
+                Some(Mode::Check) => {
                     let committed = fs::read_to_string(&target).unwrap_or_default();
                     if committed != *code {
                         bail!(
@@ -122,12 +110,12 @@ fn run_models(data_dir_arg: Option<PathBuf>, mode: Mode, names: &[&str]) -> Resu
                 }
             }
         }
-        // Copy then rename, so a concurrent reader never sees a half-written file.
-        let bpk = weights.join(format!("{name}.bpk"));
-        let partial = weights.join(format!("{name}.bpk.{}-{unique}.tmp", std::process::id()));
-        fs::copy(out.join(format!("{name}.bpk")), &partial)?;
-        fs::rename(&partial, &bpk)?;
-        eprintln!("wrote {}", bpk.display());
+        if let Some(weights) = weights {
+            fs::create_dir_all(weights)?;
+            let bpk = weights.join(format!("{name}.bpk"));
+            fs::copy(out.join(format!("{name}.bpk")), &bpk)?;
+            eprintln!("wrote {}", bpk.display());
+        }
     }
     fs::remove_dir_all(&tmp).ok();
     Ok(())

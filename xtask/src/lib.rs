@@ -1,4 +1,4 @@
-//! Project automation for burn-xai, as a library so tests can prepare the model weights.
+//! Project automation for burn-xai, as a library for its own tests (the generated-code check).
 
 pub mod bench;
 pub mod fuzz;

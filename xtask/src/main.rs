@@ -1,10 +1,10 @@
 //! `cargo xtask`: project automation for burn-xai.
 //!
 //! - `cargo xtask import-onnx`: regenerate the zoo's Rust code from the ONNX files (and the
-//!   layered node lists `*_layered.rs` translated from it) and write the `.bpk` weights into
-//!   `models/weights/`.
-//! - `cargo xtask setup`: write the weights, and check that the committed generated code is
-//!   exactly what burn-onnx produces from the shared ONNX files.
+//!   layered node lists `*_layered.rs` translated from it).
+//! - `cargo xtask setup`: check that the committed generated code is exactly what burn-onnx
+//!   produces from the shared ONNX files, and write the zoo's weights now
+//!   (`xai_zoo::ensure_weights`; every load does it on first use otherwise).
 //! - `cargo xtask bench [--profile dev|release] [--compare-torch] [ARGS]`: builds the workspace
 //!   (`--profile release`, the default: `cargo build --release --workspace --bins`; `dev`: the
 //!   test build) and runs its `xai bench ARGS`: model throughput and each method's cost and wall
@@ -15,8 +15,6 @@
 //! - `cargo xtask fuzz [--seconds 60] [TARGETS]`: runs the cargo-fuzz targets in `fuzz/`
 //!   (`idx_images`, `idx_labels`, `npy`; default all) for that long each and prints libFuzzer's
 //!   final statistics and any crash artifact; needs nightly and cargo-fuzz. See [`xtask::fuzz`].
-//!
-//! Tests call [`xtask::import_onnx::ensure_weights`] themselves, so `cargo test` needs no setup.
 
 use xtask::{bench, fuzz, import_onnx};
 
@@ -34,13 +32,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate models/src/generated/*.rs and models/weights/*.bpk from the ONNX files.
+    /// Regenerate models/src/generated/*.rs from the ONNX files.
     ImportOnnx {
         /// Data directory holding models/*.onnx (default: $BURN_XAI_DATA or ../shared).
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Write models/weights/*.bpk and check the committed generated code is up to date.
+    /// Check the committed generated code is up to date and write the zoo's weights.
     Setup {
         /// Data directory holding models/*.onnx (default: $BURN_XAI_DATA or ../shared).
         #[arg(long)]
@@ -65,7 +63,12 @@ fn main() -> Result<ExitCode> {
             import_onnx::run(data_dir, import_onnx::Mode::Write).map(|()| ExitCode::SUCCESS)
         }
         Command::Setup { data_dir } => {
-            import_onnx::run(data_dir, import_onnx::Mode::Check).map(|()| ExitCode::SUCCESS)
+            import_onnx::run(data_dir.clone(), import_onnx::Mode::Check)?;
+            let data = xai_datasets::DataDir::resolve(data_dir.as_deref());
+            for name in xai_zoo::ensure_weights(&data)? {
+                eprintln!("wrote the weights of {name} into {}", xai_zoo::weights_dir().display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),

@@ -143,7 +143,7 @@ fn throughput(args: &BenchArgs, name: ModelName, device: &Device) -> Result<Thro
     if batch == 0 {
         bail!("the batch size of {name} must be at least 1");
     }
-    let model = ZooModel::load(name, device)?;
+    let model = ZooModel::load_with(name, &args.device.data_dir(), device)?;
     let x = random_inputs(&model, batch, args.seed, device)?;
     let evaluator = Evaluator::new(&model);
     eprintln!("{name}: forward, batch {batch}...");
@@ -173,7 +173,7 @@ fn throughput(args: &BenchArgs, name: ModelName, device: &Device) -> Result<Thro
 /// Cost and wall time of each method on mnist-test[`args.index`].
 fn methods(args: &BenchArgs, methods: &[Method], device: &Device) -> Result<Vec<MethodTiming>> {
     let preset: Preset = args.preset.parse()?;
-    let model = ZooModel::load(ModelName::MnistCnn, device)?;
+    let model = ZooModel::load_with(ModelName::MnistCnn, &args.device.data_dir(), device)?;
     let info = model.info().clone();
     let data = registry::load_from(info.default_dataset, &args.device.data_dir())?;
     let x = data.batch_tensor(&[args.index], device)?;

@@ -216,7 +216,7 @@ impl<E: RobustnessEstimator<4> + Clone> Evaluation<E> {
         }
         let all = parse_indices(&args.indices)?;
         let device = args.device.device()?;
-        let model = ZooModel::load(name, &device)?;
+        let model = ZooModel::load_with(name, &args.device.data_dir(), &device)?;
         let info = model.info().clone();
         let dataset = args.dataset.clone().unwrap_or(info.default_dataset.to_string());
         let data = registry::load_from(&dataset, &args.device.data_dir())?;

@@ -201,7 +201,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     };
     let reference: Option<Reference> = args.reference.as_deref().map(str::parse).transpose()?;
     let device = args.device.device()?;
-    let model = ZooModel::load(name, &device)?;
+    let model = ZooModel::load_with(name, &args.device.data_dir(), &device)?;
     let info = model.info().clone();
     let (x, label, input, data) = load_input(&args, &info, &device)?;
     let (space, grid) = parse_features(&args.features, info.input_shape)?;

@@ -146,7 +146,7 @@ pub fn run(args: RobustnessArgs) -> Result<ExitCode> {
             info.input_shape
         );
     }
-    let model = ZooModel::load(name, &device)?;
+    let model = ZooModel::load_with(name, &data, &device)?;
     let space = FeatureSpace::pixels(c, h, w)?;
     let masks = load_masks(&args, space.n_features())?;
     if masks.is_empty() {

@@ -38,7 +38,11 @@ pub fn run(cmd: ZooCommand) -> Result<ExitCode> {
             for name in ModelName::ALL {
                 let info = name.info();
                 let file = weights_dir().join(format!("{}.bpk", info.file_stem));
-                let status = if file.is_file() { "ok" } else { "missing: run `cargo xtask setup`" };
+                let status = if file.is_file() {
+                    "ok"
+                } else {
+                    "not yet written (the first load reads the ONNX file)"
+                };
                 println!(
                     "{:<20} {:<16} {:>8} {:>6}  {status}",
                     info.name,

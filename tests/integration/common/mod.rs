@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 pub fn ensure_weights() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let imported =
-            xtask::import_onnx::ensure_weights(None).expect("importing the zoo's ONNX files");
+        let imported = xai_zoo::ensure_weights(&xai_datasets::DataDir::resolve(None))
+            .expect("the zoo's weights from its ONNX files");
         if !imported.is_empty() {
             eprintln!("imported weights of {imported:?}");
         }

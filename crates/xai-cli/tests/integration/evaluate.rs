@@ -52,7 +52,8 @@ fn dir(name: &str) -> PathBuf {
 }
 
 fn weights_ready() {
-    xtask::import_onnx::ensure_weights(None).expect("importing the zoo's ONNX files");
+    xai_zoo::ensure_weights(&xai_datasets::DataDir::resolve(None))
+        .expect("the zoo's weights from its ONNX files");
 }
 
 fn with_out<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {

@@ -168,7 +168,8 @@ fn closures_get_the_needs_a_layered_model_error() {
 fn ensure_weights() {
     static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     DONE.get_or_init(|| {
-        xtask::import_onnx::ensure_weights(None).expect("importing the zoo's ONNX files");
+        xai_zoo::ensure_weights(&xai_datasets::DataDir::resolve(None))
+            .expect("the zoo's weights from its ONNX files");
     });
 }
 

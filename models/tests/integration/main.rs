@@ -1,0 +1,4 @@
+//! The zoo's tests, in one binary.
+
+mod layered;
+mod weights;
