@@ -27,6 +27,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 use xai::core::classifier::argmax_rows;
 use xai::core::corruption::{OutputChange, SelectionMode};
+use xai::core::provenance::write_stamped_json;
 use xai::core::{Classifier, Corruption, DeviceChoice, FeatureSpace, seed};
 use xai::datasets::{DataDir, Dataset, registry};
 use xai::explain::{
@@ -310,10 +311,13 @@ impl Report<'_> {
         };
         let mut md = format!(
             "## {model}: average AUEC and AOIC (g_label), {what}\n\n\
-             Top three per column marked 1st *, 2nd **, 3rd ***. {} draws per point, {} points, preset {}.\n\n\
+             Top three per column marked 1st *, 2nd **, 3rd ***. {} draws per point, {} points, preset {}. Code: {}.\n\n\
              | method | AUEC (uniform) | AOIC (uniform) | AUEC (real images) | AOIC (real images) |\n\
              | --- | --- | --- | --- | --- |\n",
-            self.args.draws, self.args.points, self.args.preset
+            self.args.draws,
+            self.args.points,
+            self.args.preset,
+            xai::core::CodeVersion::current()
         );
         for (&method, row) in self.methods.iter().zip(&table) {
             let cols: Vec<String> =
@@ -336,8 +340,7 @@ impl Report<'_> {
             })).collect::<Vec<_>>(),
         });
         let json_path = self.args.out_dir.join(format!("{model}.json"));
-        std::fs::write(&json_path, serde_json::to_string_pretty(&json)?)
-            .with_context(|| format!("writing {}", json_path.display()))?;
+        write_stamped_json(&json_path, &json)?;
         if !xai_viz::text_available() {
             eprintln!("no font found: skipping the curve PNGs");
             return Ok(());

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 use xai::attacks::{Estimator, RobustnessEstimator};
 use xai::core::classifier::argmax_rows;
+use xai::core::provenance::write_stamped_json;
 use xai::core::{Attribution, Cost, DeviceChoice, FeatureSpace, Norm, seed};
 use xai::datasets::{DataDir, registry};
 use xai::explain::{ExplainRequest, Explainer, GreedyAs, GreedyAsConfig};
@@ -217,8 +218,7 @@ fn save(args: &Args, fractions: &[f64], images: &[Image]) -> Result<()> {
         "model": "mnist-cnn", "settings": args, "fractions": fractions, "images": images,
     });
     let path = args.out.join("results.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)?)
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_stamped_json(&path, &json)?;
     std::fs::write(args.out.join("results.md"), table(args, images)?)?;
     Ok(())
 }
@@ -247,7 +247,7 @@ fn table(args: &Args, images: &[Image]) -> Result<String> {
          step to {:.0}%, seed {}; curves measured by {} (5%..45%). Robustness-S̄r: higher is \
          better; Robustness-Sr: lower is better. Δ = relative difference to {} (mean of \
          per-image Δ / Δ of the means); evaluations = forward + backward sample-evaluations \
-         per explanation.\n",
+         per explanation. Code: {}.\n",
         images.len(),
         images.iter().map(|i| i.index).collect::<Vec<_>>(),
         args.features,
@@ -256,7 +256,8 @@ fn table(args: &Args, images: &[Image]) -> Result<String> {
         args.max_fraction * 100.0,
         args.seed,
         args.evaluator,
-        names[reference]
+        names[reference],
+        xai::core::CodeVersion::current()
     )?;
     writeln!(
         out,

@@ -66,6 +66,10 @@ struct Args {
     /// Start over instead of resuming from the JSON in --out-dir.
     #[arg(long)]
     fresh: bool,
+    /// Resume even if the JSON's examples were computed by other code (another git commit,
+    /// or uncommitted changes); the table then lists every code version.
+    #[arg(long)]
+    allow_code_change: bool,
     /// Backend: flex, ndarray or wgpu.
     #[arg(long, default_value = "flex")]
     device: String,
@@ -189,6 +193,7 @@ impl<E: RobustnessEstimator<4> + Clone> Table<E> {
             &self.images(),
             None,
             self.args.fresh,
+            self.args.allow_code_change,
         )?;
         let todo = run.todo();
         eprintln!(

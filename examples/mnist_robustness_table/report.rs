@@ -183,6 +183,9 @@ impl<'a> Report<'a> {
             out,
             "AUC over |Sr| = 5%..45% of the features, x in percent (trapezoid). Paper rows: Hsieh et al. 2021 (784 pixels, bisection-PGD, 100 images).\n"
         )?;
+        let versions: Vec<String> =
+            self.run.code_versions().iter().map(|(v, n)| format!("{v} ({n} images)")).collect();
+        writeln!(out, "Code: {}.\n", versions.join(", "))?;
         writeln!(out, "### Table 1: Robustness-S̄r and Robustness-Sr\n")?;
         self.table(&mut out, &[TableCriterion::RobustnessSrBar, TableCriterion::RobustnessSr])?;
         writeln!(out, "\n### Table 2: Insertion and Deletion (U(0,1) reference, logit)\n")?;

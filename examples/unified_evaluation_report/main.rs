@@ -47,6 +47,7 @@ use clap::Parser;
 use rand::seq::SliceRandom;
 use std::path::PathBuf;
 use xai::core::classifier::argmax_rows;
+use xai::core::provenance::write_stamped_json;
 use xai::core::{Classifier, DeviceChoice, FeatureSpace, Reference, seed};
 use xai::datasets::{DataDir, Dataset, registry};
 use xai::explain::{AnyExplainer, Bbmp, BbmpConfig, Lime, LimeConfig, Method, MethodOptions};
@@ -201,8 +202,7 @@ fn run(args: Args) -> Result<()> {
     std::fs::write(&md_path, &markdown)
         .with_context(|| format!("writing {}", md_path.display()))?;
     let json_path = args.out.join("report.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&reports)?)
-        .with_context(|| format!("writing {}", json_path.display()))?;
+    write_stamped_json(&json_path, &reports)?;
     for report in &reports {
         if let Some(mutual) = &report.mutual {
             let path = args.out.join(format!("mutual_{}.png", report.model));

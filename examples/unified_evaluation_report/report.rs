@@ -97,10 +97,11 @@ impl MethodResult {
 
 /// Every table, as markdown.
 pub fn tables(args: &Args, reports: &[ModelReport], methods: &[&str]) -> String {
-    let mut md = String::from(
+    let mut md = format!(
         "# Paper 003: evaluation of explanation methods without ground truth\n\n\
          All four metrics: lower is better. Means over images. Costs are model evaluations per \
-         image (`f` forwards, `f + bb` forwards + backwards).\n\n",
+         image (`f` forwards, `f + bb` forwards + backwards). Code: {}.\n\n",
+        xai::core::CodeVersion::current()
     );
     for r in reports {
         let evaluated: Vec<&MethodResult> =

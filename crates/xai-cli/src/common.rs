@@ -33,11 +33,8 @@ impl DeviceArgs {
     }
 }
 
-/// Writes `value` as pretty JSON to `path` atomically (temporary file, then rename).
+/// Writes `value` as pretty JSON to `path` atomically, with the code version that made it
+/// (`xai_core::provenance::write_stamped_json`).
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    Ok(xai_core::provenance::write_stamped_json(path, value)?)
 }

@@ -114,6 +114,10 @@ struct RunArgs {
     /// Start over instead of resuming from the output's JSON.
     #[arg(long)]
     fresh: bool,
+    /// Resume even if the JSON's examples were computed by other code (another git commit,
+    /// or uncommitted changes); the table then lists every code version.
+    #[arg(long)]
+    allow_code_change: bool,
 }
 
 /// Runs `xai evaluate` or `xai evaluate merge`.
@@ -298,6 +302,7 @@ impl<E: RobustnessEstimator<4> + Clone> Evaluation<E> {
             &self.indices,
             self.shard,
             self.args.fresh,
+            self.args.allow_code_change,
         )?;
         let todo = run.todo();
         let own = run.own_indices().len();

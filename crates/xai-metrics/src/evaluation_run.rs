@@ -9,7 +9,7 @@ use crate::suite::TableCriterion;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use xai_core::{Cost, Result, XaiError};
+use xai_core::{CodeVersion, Cost, Result, XaiError};
 
 /// What must match for a run to resume, or be merged with, another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +112,14 @@ pub struct ExampleRecord {
     pub methods: Vec<MethodRecord>,
     /// Model evaluations spent on each criterion (all methods).
     pub evaluation_cost: BTreeMap<TableCriterion, Cost>,
+    /// The code that computed this record (`None` in files written before it was recorded).
+    #[serde(default)]
+    pub code_version: Option<CodeVersion>,
+}
+
+/// The label of a record's code version (`unknown` for records that predate it).
+fn code_label(code: &Option<CodeVersion>) -> String {
+    code.as_ref().map(CodeVersion::label).unwrap_or_else(|| "unknown".into())
 }
 
 impl ExampleRecord {
@@ -158,13 +166,17 @@ impl EvaluationRun {
     /// Reads `path` if it exists (and `fresh` is false) and checks that it was made with the
     /// same settings and shard; else a new run of the examples `indices` (the whole run's
     /// list; a shard does its share). Resuming keeps the finished
-    /// examples, so only the missing ones are computed.
+    /// examples, so only the missing ones are computed. Records made by other code than
+    /// [`CodeVersion::current`] (or by code that did not record its version) are an error
+    /// unless `allow_code_change`: the table then lists every version
+    /// ([`EvaluationRun::code_versions`]).
     pub fn resume_or_new(
         path: &Path,
         settings: &RunSettings,
         indices: &[usize],
         shard: Option<Shard>,
         fresh: bool,
+        allow_code_change: bool,
     ) -> Result<Self> {
         let new = Self::new(settings.clone(), indices.to_vec(), shard);
         if fresh || !path.exists() {
@@ -188,8 +200,40 @@ impl EvaluationRun {
         }
         // A longer example list extends a run: keep the records of examples still wanted.
         let wanted: BTreeSet<usize> = new.own_indices().into_iter().collect();
-        let examples = run.examples.into_iter().filter(|e| wanted.contains(&e.index)).collect();
+        let examples: Vec<ExampleRecord> =
+            run.examples.into_iter().filter(|e| wanted.contains(&e.index)).collect();
+        let current = CodeVersion::current();
+        let other: Vec<&ExampleRecord> =
+            examples.iter().filter(|e| e.code_version.as_ref() != Some(current)).collect();
+        if !allow_code_change && !other.is_empty() {
+            let versions: BTreeSet<String> =
+                other.iter().map(|e| code_label(&e.code_version)).collect();
+            return Err(XaiError::file(
+                path,
+                format!(
+                    "has {} example(s) computed by other code ({}; this is {current}): use \
+                     --allow-code-change to add to it anyway (the table then lists both \
+                     versions), or --fresh",
+                    other.len(),
+                    versions.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
         Ok(Self { examples, ..new })
+    }
+
+    /// The code versions the finished records were computed by, with how many records each, in
+    /// order of first appearance (`unknown` for records that predate version recording).
+    pub fn code_versions(&self) -> Vec<(String, usize)> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for e in &self.examples {
+            let label = code_label(&e.code_version);
+            match counts.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((label, 1)),
+            }
+        }
+        counts
     }
 
     /// The examples this file is responsible for: all, or the shard's share.
@@ -328,7 +372,12 @@ impl EvaluationRun {
                 });
             }
         }
-        Ok(RunSummary { examples: self.examples.len(), against: against.map(str::to_string), rows })
+        Ok(RunSummary {
+            examples: self.examples.len(),
+            against: against.map(str::to_string),
+            rows,
+            code_versions: self.code_versions(),
+        })
     }
 
     fn method_column(&self, name: &str) -> Result<usize> {
@@ -384,12 +433,18 @@ pub struct RunSummary {
     pub against: Option<String>,
     /// One row per criterion and method.
     pub rows: Vec<SummaryRow>,
+    /// The code versions the examples were computed by, with their example counts.
+    #[serde(default)]
+    pub code_versions: Vec<(String, usize)>,
 }
 
 impl RunSummary {
-    /// A markdown table per criterion: method, mean AUC ± standard error, t-test, cost.
+    /// The code versions line, then a markdown table per criterion: method, mean AUC ±
+    /// standard error, t-test, cost.
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
+        let versions: Vec<String> =
+            self.code_versions.iter().map(|(v, n)| format!("{v} ({n} examples)")).collect();
+        let mut out = format!("Code: {}.\n\n", versions.join(", "));
         let mut criteria: Vec<TableCriterion> = self.rows.iter().map(|r| r.criterion).collect();
         criteria.dedup();
         for c in criteria {

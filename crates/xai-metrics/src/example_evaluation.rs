@@ -7,7 +7,7 @@ use burn::tensor::Tensor;
 use std::time::Instant;
 use xai_attacks::RobustnessEstimator;
 use xai_core::classifier::argmax_rows;
-use xai_core::{Attribution, Classifier, FeatureSpace, Result, XaiError, seed};
+use xai_core::{Attribution, Classifier, CodeVersion, FeatureSpace, Result, XaiError, seed};
 use xai_explain::{AnyExplainer, ExplainRequest, Explainer, Method};
 
 /// Explains one example with a list of methods and scores the attributions on a list of
@@ -142,6 +142,7 @@ impl<E: RobustnessEstimator<D> + Clone, const D: usize> ExampleEvaluation<'_, E,
             predicted,
             methods,
             evaluation_cost: costs.into_iter().collect(),
+            code_version: Some(CodeVersion::current().clone()),
         })
     }
 }

@@ -207,6 +207,10 @@ fn explain_writes_one_score_per_feature_and_a_png() {
     assert_eq!(report["scores"].as_array().unwrap().len(), 196);
     assert_eq!(report["method"], "grad");
     assert_eq!(report["cost"]["backward"], 1);
+    // The code that made it: this checkout's commit (the tests run in a git clone).
+    let commit = report["code_version"]["git_commit"].as_str().unwrap();
+    assert_eq!(Some(commit), xai_core::CodeVersion::current().git_commit.as_deref());
+    assert!(report["code_version"]["dirty"].is_boolean());
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
 }
 

@@ -94,6 +94,8 @@ fn three_shard_processes_merge_into_the_unsharded_run() {
     }
     let summary = std::fs::read_to_string(whole.join("summary.md")).unwrap();
     assert!(summary.contains("| grad |") && summary.contains("| random |"), "{summary}");
+    let code = format!("Code: {} (", xai_core::CodeVersion::current());
+    assert!(summary.contains(&code), "the table names the code of its rows: {summary}");
 
     // Three shards as three processes: two from a Slurm job array (1-based array ids with
     // SLURM_ARRAY_TASK_MIN), one from a Kubernetes Indexed Job.

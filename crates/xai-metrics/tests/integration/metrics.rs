@@ -564,6 +564,7 @@ fn robustness_sr_of_no_features_is_not_found_and_of_all_features_is_unrestricted
 
 mod sharding {
     use std::collections::HashMap;
+    use xai_core::CodeVersion;
     use xai_metrics::{EvaluationRun, ExampleRecord, RunSettings, Shard};
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -622,6 +623,7 @@ mod sharding {
             predicted: 0,
             methods: vec![],
             evaluation_cost: Default::default(),
+            code_version: Some(CodeVersion::current().clone()),
         }
     }
 
@@ -655,5 +657,60 @@ mod sharding {
         other.settings.seed = 2;
         assert!(EvaluationRun::merge(vec![shard_run(0, 2, &[0, 2, 4]), other]).is_err());
         assert!(EvaluationRun::merge(vec![]).is_err());
+    }
+
+    #[test]
+    fn resume_refuses_records_of_other_code_unless_allowed() {
+        let dir = std::env::temp_dir().join(format!("xai-code-change-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("run.json");
+        let indices: Vec<usize> = (0..4).collect();
+        let older = CodeVersion {
+            version: "0.0.1".into(),
+            git_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            dirty: Some(false),
+        };
+        let mut run = EvaluationRun::new(settings(), indices.clone(), None);
+        run.examples = vec![
+            example(0),
+            ExampleRecord { code_version: Some(older), ..example(1) },
+            ExampleRecord { code_version: None, ..example(2) },
+        ];
+        run.save(&path).unwrap();
+        let err = EvaluationRun::resume_or_new(&path, &settings(), &indices, None, false, false)
+            .unwrap_err()
+            .to_string();
+        for needle in
+            ["2 example(s) computed by other code", "0123456", "unknown", "--allow-code-change"]
+        {
+            assert!(err.contains(needle), "'{err}' lacks '{needle}'");
+        }
+        let resumed =
+            EvaluationRun::resume_or_new(&path, &settings(), &indices, None, false, true).unwrap();
+        assert_eq!(resumed.todo(), vec![3]);
+        let current = CodeVersion::current().label();
+        assert_eq!(
+            resumed.code_versions(),
+            vec![(current, 1), ("0123456".to_string(), 1), ("unknown".to_string(), 1)]
+        );
+        // Records of this very code resume without the flag.
+        run.examples = vec![example(0), example(1)];
+        run.save(&path).unwrap();
+        let same = EvaluationRun::resume_or_new(&path, &settings(), &indices, None, false, false);
+        assert_eq!(same.unwrap().todo(), vec![2, 3]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn code_version_names_the_checkout_commit() {
+        let v = CodeVersion::current();
+        // The tests run in a git clone (CI clones the repository).
+        let commit = v.git_commit.as_deref().expect("a git checkout");
+        assert!(commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()), "{commit}");
+        assert!(v.dirty.is_some());
+        assert!(v.label().starts_with(&commit[..7]), "{}", v.label());
+        let outside = CodeVersion::of_checkout(&std::env::temp_dir().join("no-such-checkout"));
+        assert_eq!(outside.git_commit, None);
+        assert_eq!(outside.label(), format!("v{} (no git)", v.version));
     }
 }
