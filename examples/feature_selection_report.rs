@@ -293,7 +293,7 @@ impl Report<'_> {
             return Ok(AnyExplainer::Occlusion(Occlusion::new(c)?));
         }
         let paper = matches!(method, Method::Smoothgrad | Method::IntegratedGradients);
-        let preset = if paper { Preset::Paper } else { self.preset };
+        let preset = if paper { Preset::Standard } else { self.preset };
         Ok(AnyExplainer::new(method, &MethodOptions { preset, ..Default::default() })?)
     }
 

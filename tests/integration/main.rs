@@ -1,6 +1,6 @@
 //! Cross-crate tests on the zoo's models, in one binary (each test binary links Burn: fewer
-//! binaries build and link faster). `tests/generated_code.rs` stays apart: burn-onnx switches on
-//! global debug logging in its process.
+//! binaries build and link faster). The burn-onnx checks live in `xtask/tests/generated_code.rs`:
+//! burn-onnx switches on global debug logging in its process.
 
 mod attacks_mnist;
 mod bad_input;
@@ -8,5 +8,6 @@ mod bbmp_mnist;
 mod common;
 mod explain_mnist;
 mod readme;
+mod reference_saliency;
 mod sanity;
 mod zoo_faithfulness;

@@ -48,7 +48,7 @@ pub struct BenchArgs {
     /// Index of the mnist-test image the methods explain.
     #[arg(long, default_value_t = 0)]
     index: usize,
-    /// Settings preset of the methods: fast or paper.
+    /// Settings preset of the methods: fast, standard or paper.
     #[arg(long, default_value = "fast")]
     preset: String,
     /// Features of the methods: `pixels`, or `grid:N` for N×N square patches.

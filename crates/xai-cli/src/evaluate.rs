@@ -75,7 +75,7 @@ struct RunArgs {
     /// Features: `pixels`, or `grid:N` for N×N square patches.
     #[arg(long, default_value = "pixels")]
     features: String,
-    /// Explainer preset: fast or paper.
+    /// Explainer preset: fast, standard or paper (see `xai explain --help`).
     #[arg(long, default_value = "fast")]
     preset: String,
     /// Minimum-norm estimator of the robustness curves.

@@ -42,7 +42,9 @@ pub struct ExplainArgs {
     /// layers).
     #[arg(long, default_value = "greedy-as", value_parser = method_names())]
     method: String,
-    /// Settings preset: paper (the paper's, slow for robustness methods) or fast.
+    /// Settings preset: standard (textbook forms at paper 000's sample counts), paper (paper
+    /// 000's reference code's protocol: |score| saliency, its IG and LOO; slow for robustness
+    /// methods) or fast.
     #[arg(long, default_value = "fast")]
     preset: String,
     /// Explain "why the predicted class and not CLASS" (targeted variants, Eqn. 2).

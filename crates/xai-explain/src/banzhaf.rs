@@ -18,7 +18,9 @@ pub struct OneStepBanzhafConfig {
     /// Subsets sampled (the paper: 5000).
     #[config(default = 5000)]
     pub subsets: usize,
-    /// Probability that a feature joins a sampled subset (the reference code: 0.2).
+    /// Probability that a feature joins a sampled subset (default 0.2, the inclusion
+    /// probability of the reference code's Greedy-AS sampler; its `one_step_banzhaf` draws
+    /// with 0.5: the `paper` preset).
     #[config(default = 0.2)]
     pub include_prob: f64,
     /// Ridge penalty of the regression (0 = ordinary least squares).
@@ -27,9 +29,15 @@ pub struct OneStepBanzhafConfig {
 }
 
 impl OneStepBanzhafConfig {
-    /// The settings of `preset`: 5000 subsets (paper), 400 with ridge 1.0 (fast).
+    /// The settings of `preset`: 5000 subsets (standard), 400 with ridge 1.0 (fast); for
+    /// `paper` the reference code's `one_step_banzhaf`: 10,000 subsets, each feature in with
+    /// probability 0.5. (Still ours, not the reference's: the regression has an intercept, and
+    /// the reference redraws the empty and the full subset.)
     pub fn preset(preset: crate::Preset) -> Self {
-        preset.pick(Self::new(), Self::new().with_subsets(400).with_ridge(1.0))
+        match preset {
+            crate::Preset::Paper => Self::new().with_subsets(10_000).with_include_prob(0.5),
+            _ => preset.pick(Self::new(), Self::new().with_subsets(400).with_ridge(1.0)),
+        }
     }
 }
 

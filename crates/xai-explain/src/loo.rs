@@ -54,9 +54,19 @@ pub struct LooConfig {
     /// The model output explained: the logit (default) or the probability.
     #[config(default = "ClassScore::Logit")]
     pub score: ClassScore,
+    /// Score a feature by the magnitude `|f(x) − f(x_{i←r})|` instead of the signed drop
+    /// (paper 000's reference code ranks every saliency map by `np.abs`).
+    #[config(default = false)]
+    pub absolute: bool,
 }
 
 impl LooConfig {
+    /// The settings of `preset`: the signed drop with the reference 0 (standard, fast); for
+    /// `paper` the reference code's `|f(x with pixel i set to 0) − f(x)|`.
+    pub fn preset(preset: crate::Preset) -> Self {
+        Self::new().with_absolute(preset == crate::Preset::Paper)
+    }
+
     /// Checks the settings (a constant reference must be finite).
     pub fn validate(&self) -> xai_core::Result<()> {
         validate_reference(&self.reference)
@@ -82,7 +92,7 @@ pub(crate) fn validate_reference(reference: &Reference) -> xai_core::Result<()> 
 
 /// Leave-one-out (occlusion of single features; e.g. Zeiler & Fergus 2014, Li et al. 2016):
 /// `score_i = f(x) − f(x with feature i replaced by the reference)`, where `f` is the class
-/// score (or `f_y − f_t` with a contrast class `t`).
+/// score (or `f_y − f_t` with a contrast class `t`); its magnitude with `absolute`.
 ///
 /// Cost per row: `n_features + 1` forward evaluations.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -145,7 +155,11 @@ impl<const D: usize> Explainer<D> for Loo {
                         m[k - 1] = 0.0;
                     }
                 })?;
-            let scores = values[1..].iter().map(|v| values[0] - v).collect();
+            let drop = |v: &f32| values[0] - v;
+            let scores = match self.config.absolute {
+                true => values[1..].iter().map(|v| drop(v).abs()).collect(),
+                false => values[1..].iter().map(drop).collect(),
+            };
             out.push(Attribution::new("loo", class, scores, eval.cost())?.with_contrast(contrast));
         }
         Ok(out)

@@ -268,7 +268,7 @@ impl<const D: usize> MethodOptions<D> {
 impl<const D: usize> Default for MethodOptions<D> {
     fn default() -> Self {
         Self {
-            preset: Preset::Paper,
+            preset: Preset::Standard,
             objective: RobustnessObjective::Anchored,
             reference: None,
             background: None,
@@ -348,7 +348,7 @@ impl<const D: usize> AnyExplainer<D> {
                 AnyExplainer::ExpectedGradients(ExpectedGradients::new(c, background)?)
             }
             Method::Loo => {
-                let mut c = LooConfig::new();
+                let mut c = LooConfig::preset(preset);
                 if let Some(r) = reference {
                     c = c.with_reference(r);
                 }

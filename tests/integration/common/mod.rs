@@ -13,3 +13,14 @@ pub fn ensure_weights() {
         }
     });
 }
+
+/// `mnist-cnn` on Flex and the MNIST test set: what most tests here start from.
+pub fn mnist_cnn() -> (xai_zoo::ZooModel, xai_datasets::Dataset, burn::tensor::Device) {
+    ensure_weights();
+    let device = burn::tensor::Device::flex();
+    let model = xai_zoo::ZooModel::load(xai_zoo::ModelName::MnistCnn, &device).unwrap();
+    let data =
+        xai_datasets::registry::load_from("mnist-test", &xai_datasets::DataDir::resolve(None))
+            .unwrap();
+    (model, data, device)
+}

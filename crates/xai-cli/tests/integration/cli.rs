@@ -158,8 +158,14 @@ fn explain_print_config_shows_the_resolved_settings() {
     assert_eq!(fast["config"]["subsets"], 12);
     assert_eq!(fast["estimator"]["estimator"], "deepfool");
     assert_eq!(fast["estimator"]["config"]["candidates"], 2);
+    let standard = config(&["--method", "integrated-gradients", "--preset", "standard"]);
+    assert_eq!(standard["config"]["steps"], 64);
+    assert_eq!(standard["config"]["multiply_by_input"], true);
     let ig = config(&["--method", "integrated-gradients", "--preset", "paper"]);
-    assert_eq!(ig["config"]["steps"], 64);
+    assert_eq!(ig["config"]["steps"], 10, "the reference code's IG");
+    assert_eq!(ig["config"]["rule"], "RiemannLeft");
+    assert_eq!(ig["config"]["multiply_by_input"], false);
+    assert_eq!(ig["config"]["absolute"], true);
 
     let json = temp("print_config_ig.json");
     let out = xai(&[
@@ -369,4 +375,52 @@ fn explain_json_is_deterministic_per_seed() {
     assert_eq!(a, b);
     assert_ne!(a["scores"], c["scores"]);
     assert_eq!(a["scores"].as_array().unwrap().len(), 49);
+}
+
+/// `xai explain --preset paper` gives the reference code's saliency maps (paper 000's
+/// `expl_utils.saliency_expl`, fixtures in `tests/fixtures/reference_saliency/`): here IG and
+/// LOO on MNIST test image 1.
+#[test]
+fn explain_preset_paper_matches_the_reference_code() {
+    weights_ready();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/reference_saliency/reference_saliency.json"
+    );
+    let fixtures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let example = &fixtures["examples"][1];
+    let index = example["index"].as_u64().unwrap().to_string();
+    for method in ["integrated-gradients", "loo"] {
+        let json = temp(&format!("paper-{method}.json"));
+        let out = xai(&[
+            "explain",
+            "--model",
+            "mnist-cnn",
+            "--dataset",
+            "mnist-test",
+            "--index",
+            &index,
+            "--method",
+            method,
+            "--preset",
+            "paper",
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(report["explained"], example["label"]);
+        let ours = report["scores"].as_array().unwrap();
+        let theirs = example["scores"][method].as_array().unwrap();
+        assert_eq!(ours.len(), 784);
+        let scale = theirs.iter().map(|v| v.as_f64().unwrap().abs()).fold(0.0, f64::max);
+        let dev = ours
+            .iter()
+            .zip(theirs)
+            .map(|(a, b)| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs())
+            .fold(0.0, f64::max);
+        assert!(dev <= 1e-4 * scale, "{method}: max |Δ| {dev:.3e}, largest score {scale:.3e}");
+    }
 }

@@ -66,12 +66,30 @@ pub struct IntegratedGradientsConfig {
     /// Eqn. 3 is [`IntegrationRule::RiemannRight`]).
     #[config(default = "IntegrationRule::Trapezoid")]
     pub rule: IntegrationRule,
+    /// Multiply the path integral by `x − x'` (Eqn. 1, the default). Without it a score is the
+    /// path-averaged gradient `∫₀¹ ∂f/∂x_e dα` alone: paper 000's reference code
+    /// (`expl_utils.get_explanation_pdt`, `exp == 'IG'`) computes that.
+    #[config(default = true)]
+    pub multiply_by_input: bool,
+    /// Score a feature by `Σ |a_e|` over its elements' attributions instead of the signed sum
+    /// (paper 000's reference code ranks every saliency map by its magnitude, `np.abs`).
+    #[config(default = false)]
+    pub absolute: bool,
 }
 
 impl IntegratedGradientsConfig {
-    /// The settings of `preset`: 64 path steps (paper), 32 (fast).
+    /// The settings of `preset`: Eqn. 1 with 64 trapezoid steps (standard), 32 (fast); for
+    /// `paper` the reference code's variant: `|Σ_{i=0}^{9} ∇f(x·i/10) / 10|`, i.e. 10
+    /// left-Riemann steps from a black image, not multiplied by the input, by magnitude.
     pub fn preset(preset: crate::Preset) -> Self {
-        Self::new().with_steps(preset.pick(64, 32))
+        match preset {
+            crate::Preset::Paper => Self::new()
+                .with_steps(10)
+                .with_rule(IntegrationRule::RiemannLeft)
+                .with_multiply_by_input(false)
+                .with_absolute(true),
+            _ => Self::new().with_steps(preset.pick(64, 32)),
+        }
     }
 
     /// Checks the settings.
@@ -92,7 +110,9 @@ impl IntegratedGradientsConfig {
 /// `IG_e(x) = (x_e − x'_e) ∫₀¹ ∂f/∂x_e(x' + α(x − x')) dα`, approximated by the chosen
 /// [`IntegrationRule`] with `steps` intervals (Eqn. 3 is the right Riemann sum), with
 /// `f = f_y` or `f_y − f_t` for a contrast class. A feature's score is the signed sum of its
-/// elements' attributions, so completeness `Σ_j s_j ≈ f(x) − f(x')` holds on the scores.
+/// elements' attributions, so completeness `Σ_j s_j ≈ f(x) − f(x')` holds on the scores
+/// (the default; `multiply_by_input = false` or `absolute = true` give paper 000's reference
+/// variant instead, see [`IntegratedGradientsConfig::preset`]).
 ///
 /// The path points of all rows are batched through the model, `batch_size` at a time.
 ///
@@ -174,9 +194,10 @@ impl<const D: usize> Explainer<D> for IntegratedGradients {
                 .iter()
                 .zip(&x[span.clone()])
                 .zip(&base[span])
-                .map(|((i, x), b)| ((x - b) as f64 * i) as f32)
+                .map(|((i, x), b)| if c.multiply_by_input { (*x - *b) as f64 * i } else { *i })
+                .map(|a| a as f32)
                 .collect();
-            let scores = space.aggregate_sum(&element)?;
+            let scores = super::aggregate(space, &element, c.absolute)?;
             let cost = runner.costs()[row];
             out.push(
                 Attribution::new("integrated-gradients", request.classes()[row], scores, cost)?
