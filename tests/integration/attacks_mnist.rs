@@ -16,8 +16,9 @@ use xai::zoo::{ModelName, ZooModel};
 /// says whether FMN estimates it is against the tightest bisection-PGD we have
 /// ([`BestOf::strong_bisection_pgd`]: strong pairwise PGD with restarts, or runner-up-margin
 /// PGD, row by row the tighter): the two agree within 5% on **every** mask. The paper's PGD
-/// (`−f_y`, blind to the other classes, fixed step 1.0) is a looser bound: FMN is ~8% below it
-/// on average, and never more than 5% above it.
+/// (`−f_y`, blind to the other classes, fixed step 1.0) is a looser bound on average: FMN is
+/// ~5% below it (mean 0.9475, range 0.81–1.09 on these 60 masks, now that the PGD clips before
+/// projecting as the reference code does; ~8% below and never 5% above with the other order).
 #[test]
 fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
     common::ensure_weights();
@@ -69,8 +70,9 @@ fn bisection_pgd_and_fmn_agree_on_mnist_cnn_and_examples_verify() {
     for (i, r) in vs_strong.iter().enumerate() {
         assert!((r - 1.0).abs() <= 0.05, "mask {i}: fmn / strong bisection-PGD = {r}");
     }
+    assert!(mean(&vs_paper) < 0.97, "fmn must be tighter than the paper's PGD on average");
     for r in &vs_paper {
-        assert!(*r <= 1.05, "fmn more than 5% above the paper's bisection-PGD: {r}");
+        assert!(*r <= 1.10, "fmn more than 10% above the paper's bisection-PGD: {r}");
     }
     assert!(cost_fmn * 10 < cost_pgd, "fmn must be much cheaper: {cost_fmn} vs {cost_pgd}");
 }

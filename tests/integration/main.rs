@@ -8,6 +8,6 @@ mod bbmp_mnist;
 mod common;
 mod explain_mnist;
 mod readme;
-mod reference_saliency;
+mod reference_protocol;
 mod sanity;
 mod zoo_faithfulness;

@@ -39,6 +39,11 @@ pub struct MaskedPgdConfig {
     /// Seed of the random starts.
     #[config(default = 0)]
     pub seed: u64,
+    /// After each step, clip `x + δ` to the box first and then project `δ` onto the ε-ball, as
+    /// the paper's reference code does (`pgd.py`: `clamp`, then rescale `η`); `false` projects
+    /// first and clips after. Both keep every iterate feasible; they take different paths.
+    #[config(default = true)]
+    pub clip_first: bool,
 }
 
 impl MaskedPgdConfig {
@@ -90,8 +95,9 @@ impl MaskedPgdConfig {
 }
 
 /// Masked PGD (Hsieh et al. 2021, Eqn. 1 untargeted / Eqn. 2 targeted at a fixed ε): from
-/// `δ = 0`, repeat `δ ← Π_ε(δ + α · dir(∇ score ⊙ m))`, then clip `x + δ` to the box and zero
-/// `δ` outside the free mask `m`. `dir` is `g/‖g‖₂` (L2) or `sign(g)` (L∞); a zero gradient
+/// `δ = 0`, repeat `δ ← δ + α · dir(∇ score ⊙ m)`, clip `x + δ` to the box (zeroing `δ` outside
+/// the free mask `m`), then project `δ` onto the ε-ball (the reference code's order;
+/// `clip_first = false` projects before clipping). `dir` is `g/‖g‖₂` (L2) or `sign(g)` (L∞); a zero gradient
 /// gives a zero step. Each row has its own ε, mask and class.
 ///
 /// Cost per row and run: `steps` forward + `steps` backward evaluations, plus one forward
@@ -131,8 +137,14 @@ impl MaskedPgd {
             let point = batch.perturbed(delta.clone());
             let (_, grad) = score_gradient(eval, batch, c.loss, point)?;
             let direction = steepest(c.norm, grad * free.clone());
-            delta = project(c.norm, delta + direction * step.clone(), eps.clone());
-            delta = clip_to_box(x.clone(), delta, free.clone(), batch.bounds());
+            delta = delta + direction * step.clone();
+            delta = if c.clip_first {
+                let clipped = clip_to_box(x.clone(), delta, free.clone(), batch.bounds());
+                project(c.norm, clipped, eps.clone())
+            } else {
+                let projected = project(c.norm, delta, eps.clone());
+                clip_to_box(x.clone(), projected, free.clone(), batch.bounds())
+            };
         }
         let adversarial = batch.perturbed(delta);
         let logits = eval.logits(batch.to_model(adversarial.clone()));

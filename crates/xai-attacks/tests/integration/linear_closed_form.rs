@@ -13,6 +13,10 @@ use xai_core::{FeatureSpace, Norm};
 /// Within 1% above the truth and never below it (up to float rounding).
 const ABOVE: f64 = 0.01;
 const BELOW: f64 = 1e-4;
+/// The paper's PGD clips to the box before projecting onto the ε-ball (the reference code's
+/// order): with its fixed step of 1.0 in a few dimensions the clipped step leaves the gradient
+/// direction, and the estimate lands up to ~3.4% above the truth (binary d = 10; 0.3% from d = 50).
+const ABOVE_PAPER_PGD: f64 = 0.05;
 
 fn check<E: RobustnessEstimator<2>>(
     estimator: &E,
@@ -21,7 +25,18 @@ fn check<E: RobustnessEstimator<2>>(
     truths: &[f64],
     label: &str,
 ) -> Figures {
-    let (f, out) = check_against_truth(estimator, lin, query, truths, label, BELOW, ABOVE);
+    check_within(estimator, lin, query, truths, label, ABOVE)
+}
+
+fn check_within<E: RobustnessEstimator<2>>(
+    estimator: &E,
+    lin: &Linear,
+    query: &RobustnessQuery<2>,
+    truths: &[f64],
+    label: &str,
+    above: f64,
+) -> Figures {
+    let (f, out) = check_against_truth(estimator, lin, query, truths, label, BELOW, above);
     println!(
         "{label:<34} {:<14} mean rel err {:+.5}  max {:+.5}  cost/row {:.0} (fwd {} bwd {})",
         estimator.name(),
@@ -46,7 +61,8 @@ fn binary_case(d: usize, sign: f32, seed: u64) {
     let space = FeatureSpace::elements(&[d]).unwrap();
     let query = RobustnessQuery::one_input(half_input(d, &device), y, &masks, &space).unwrap();
     let label = format!("binary d={d} y={y}");
-    let pgd = check(&BisectionSearch::paper(), &lin, &query, &truths, &label);
+    let paper = BisectionSearch::paper();
+    let pgd = check_within(&paper, &lin, &query, &truths, &label, ABOVE_PAPER_PGD);
     let fmn = check(&Fmn::default(), &lin, &query, &truths, &label);
     assert!(fmn.cost_per_row * 10.0 <= pgd.cost_per_row, "FMN must be >= 10x cheaper");
 }

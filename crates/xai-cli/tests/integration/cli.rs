@@ -378,15 +378,12 @@ fn explain_json_is_deterministic_per_seed() {
 }
 
 /// `xai explain --preset paper` gives the reference code's saliency maps (paper 000's
-/// `expl_utils.saliency_expl`, fixtures in `tests/fixtures/reference_saliency/`): here IG and
+/// `expl_utils.saliency_expl`, fixtures in `tests/fixtures/reference/`): here IG and
 /// LOO on MNIST test image 1.
 #[test]
 fn explain_preset_paper_matches_the_reference_code() {
     weights_ready();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/reference_saliency/reference_saliency.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/reference/saliency.json");
     let fixtures: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let example = &fixtures["examples"][1];
