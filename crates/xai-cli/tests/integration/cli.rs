@@ -14,6 +14,11 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// A JSON file the CLI wrote (or a fixture), parsed.
+fn read_json(path: impl AsRef<std::path::Path>) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 fn weights_ready() {
     xai_zoo::ensure_weights(&xai_datasets::DataDir::resolve(None))
         .expect("the zoo's weights from its ONNX files");
@@ -44,8 +49,7 @@ fn robustness_writes_per_mask_json() {
         adv.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = read_json(&json);
     assert_eq!(report["estimator"], "fmn", "the estimator's one name");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 4);
@@ -120,8 +124,7 @@ fn explain_estimator_overrides_the_presets() {
         }
         let out = xai(&args);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let v = read_json(&json);
         (v["settings"].to_string(), v["scores"].clone(), v["cost"].clone())
     };
     let (preset, _, preset_cost) = run(None, "banzhaf_preset.json");
@@ -182,8 +185,7 @@ fn explain_print_config_shows_the_resolved_settings() {
         json.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = read_json(&json);
     assert_eq!(report["settings"], ig, "the JSON records the printed settings");
 }
 
@@ -208,8 +210,7 @@ fn explain_writes_one_score_per_feature_and_a_png() {
         png.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = read_json(&json);
     assert_eq!(report["scores"].as_array().unwrap().len(), 196);
     assert_eq!(report["method"], "grad");
     assert_eq!(report["cost"]["backward"], 1);
@@ -311,8 +312,7 @@ fn bench_reports_throughput_and_method_costs() {
         json.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = read_json(&json);
     let throughput = report["throughput"].as_array().unwrap();
     assert_eq!(throughput.len(), 1);
     assert_eq!(throughput[0]["model"], "mnist-cnn");
@@ -366,8 +366,7 @@ fn explain_json_is_deterministic_per_seed() {
             json.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let mut v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let mut v = read_json(&json);
         v.as_object_mut().unwrap().remove("wall_seconds");
         v
     };
@@ -384,8 +383,7 @@ fn explain_json_is_deterministic_per_seed() {
 fn explain_preset_paper_matches_the_reference_code() {
     weights_ready();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/reference/saliency.json");
-    let fixtures: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fixtures = read_json(path);
     let example = &fixtures["examples"][1];
     let index = example["index"].as_u64().unwrap().to_string();
     for method in ["integrated-gradients", "loo"] {
@@ -406,8 +404,7 @@ fn explain_preset_paper_matches_the_reference_code() {
             json.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let report = read_json(&json);
         assert_eq!(report["explained"], example["label"]);
         let ours = report["scores"].as_array().unwrap();
         let theirs = example["scores"][method].as_array().unwrap();
